@@ -1,0 +1,279 @@
+"""The one data model every module shares. Imports nothing else from the package.
+
+Plain, immutable-where-possible dataclasses: parsers produce them, checks read them, reports
+render them. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+INF = math.inf
+
+KINDS = ("actual", "guidance", "forecast", "estimate", "hypothetical", "derived")
+SEVERITIES = ("error", "warning", "info")
+RESULT_KINDS = (
+    "input",
+    "schema",
+    "expectation",
+    "provenance",
+    "coverage",
+    "rule",
+    "conflict",
+    "acknowledgement",
+)
+# Verdicts that do not make a finding. Everything else, at error/warning severity, is a finding.
+PASSING_VERDICTS = frozenset(
+    {"pass", "holds", "possible", "agree", "revision", "covered", "skipped"}
+)
+ACK_VERDICTS = ("sources-disagree", "different-subjects", "source-error", "superseded")
+# Findings of these kinds are fixed in the data, never waived.
+UNACKNOWLEDGEABLE_KINDS = frozenset({"input", "provenance", "coverage", "schema"})
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A set of real values [lo, hi] with optionally open ends, in one unit.
+
+    ``lo``/``hi`` may be ±inf (always open). ``hedge`` keeps the word that shaped the interval
+    (超過, 約, ...) so reports can say it in the source's own terms.
+    """
+
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+    unit: str = ""
+    hedge: str | None = None
+
+    def __post_init__(self) -> None:
+        # inf ends are never attained
+        if math.isinf(self.lo) and not self.lo_open:
+            object.__setattr__(self, "lo_open", True)
+        if math.isinf(self.hi) and not self.hi_open:
+            object.__setattr__(self, "hi_open", True)
+
+    @property
+    def is_empty(self) -> bool:
+        if self.lo > self.hi:
+            return True
+        return self.lo == self.hi and (self.lo_open or self.hi_open)
+
+    @property
+    def is_point(self) -> bool:
+        return self.lo == self.hi and not self.is_empty
+
+    def contains(self, x: float) -> bool:
+        above = x > self.lo or (x == self.lo and not self.lo_open)
+        below = x < self.hi or (x == self.hi and not self.hi_open)
+        return above and below
+
+    def overlaps(self, other: Interval) -> bool:
+        return not self.intersect(other).is_empty
+
+    def intersect(self, other: Interval) -> Interval:
+        if self.lo > other.lo or (self.lo == other.lo and self.lo_open):
+            lo, lo_open = self.lo, self.lo_open
+        else:
+            lo, lo_open = other.lo, other.lo_open
+        if self.hi < other.hi or (self.hi == other.hi and self.hi_open):
+            hi, hi_open = self.hi, self.hi_open
+        else:
+            hi, hi_open = other.hi, other.hi_open
+        return Interval(lo, hi, lo_open, hi_open, self.unit)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON has no Infinity: an unbounded end is null."""
+        return {
+            "lo": None if math.isinf(self.lo) else self.lo,
+            "hi": None if math.isinf(self.hi) else self.hi,
+            "lo_open": self.lo_open,
+            "hi_open": self.hi_open,
+            "unit": self.unit,
+        }
+
+    def __str__(self) -> str:
+        left = "(" if self.lo_open else "["
+        right = ")" if self.hi_open else "]"
+        return f"{left}{_fmt(self.lo)}, {_fmt(self.hi)}{right} {self.unit}".rstrip()
+
+
+def _fmt(x: float) -> str:
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if x == int(x) and abs(x) < 1e16:
+        return f"{int(x):,}"
+    return f"{x:,.6g}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of calendar days; ``text`` keeps how it was written."""
+
+    text: str
+    start: date
+    end: date
+
+    def overlaps(self, other: Period) -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    @property
+    def key(self) -> str:
+        """Equal for equal date ranges, however written (2025Q1 == 2025-01..2025-03)."""
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def to_json(self) -> dict[str, str]:
+        return {"text": self.text, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field}" if self.field else where
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    body: str
+    outlet: str
+    language: str
+    published: Period
+    published_basis: str
+    curation: str
+    file: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def text(self) -> str:
+        """Title and body are both quotable."""
+        return f"{self.title}\n{self.body}"
+
+
+@dataclass(frozen=True)
+class Entity:
+    key: str
+    names: tuple[str, ...]
+    kind: str
+    file: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    dimension: str
+    unit: str
+    series: bool
+    description: str
+    names: tuple[str, ...] = ()
+    file: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    source: str
+    entity: str
+    metric: str
+    period: Period
+    value: str
+    kind: str
+    quote: str
+    stated: Period
+    file: str
+    line: int
+    qualifiers: tuple[tuple[str, str], ...] = ()
+    hedge: str | None = None
+    unit: str | None = None
+    rounded_to: str | None = None
+    note: str | None = None
+    period_text: str | None = None
+    derived_from: tuple[str, ...] = ()
+    formula: str | None = None
+    interval: Interval | None = None  # as written, in the written unit
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def qualifier_dict(self) -> dict[str, str]:
+        return dict(self.qualifiers)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line)
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    id: str
+    fingerprint: str
+    verdict: str
+    reason: str
+    reviewer: str
+    date: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """One outcome of one check. Every check, whatever it tests, returns these."""
+
+    id: str
+    kind: str
+    severity: str
+    verdict: str
+    message: str
+    fact_ids: tuple[str, ...] = ()
+    file: str | None = None
+    line: int | None = None
+    fingerprint: str = ""
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict in PASSING_VERDICTS
+
+    @property
+    def is_finding(self) -> bool:
+        return not self.passed and self.severity in ("error", "warning")
+
+    @property
+    def acknowledgeable(self) -> bool:
+        return self.kind not in UNACKNOWLEDGEABLE_KINDS
+
+    @property
+    def where(self) -> str:
+        if not self.file:
+            return ""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failing result after acknowledgements are applied."""
+
+    result: Result
+    status: str  # open | acknowledged | stale-ack
+    ack: Acknowledgement | None = None
+
+
+def fingerprint(*parts: Any) -> str:
+    """Short, stable hash of the values a result depends on."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
