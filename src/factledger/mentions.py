@@ -106,7 +106,7 @@ _CHINESE = [
 ]
 # A Chinese scale word right after digits (2200萬人) belongs to that number's mention.
 _MENTION = re.compile(
-    "|".join([f"(?:{p})" for p in _ARABIC] + [f"(?<![0-9.,])(?:{p})" for p in _CHINESE])
+    "|".join([f"(?:{p})" for p in _ARABIC] + [f"(?<![0-9])(?<![0-9][.,])(?:{p})" for p in _CHINESE])
 )
 
 

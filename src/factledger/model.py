@@ -33,7 +33,9 @@ PASSING_VERDICTS = frozenset(
 )
 ACK_VERDICTS = ("sources-disagree", "different-subjects", "source-error", "superseded")
 # Findings of these kinds are fixed in the data, never waived.
-UNACKNOWLEDGEABLE_KINDS = frozenset({"input", "provenance", "coverage", "schema"})
+UNACKNOWLEDGEABLE_KINDS = frozenset(
+    {"input", "provenance", "coverage", "schema", "acknowledgement"}
+)
 
 
 @dataclass(frozen=True)

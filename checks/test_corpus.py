@@ -1,0 +1,81 @@
+"""The corpus as pytest items: one per input file, per source, per check and per finding.
+
+Every item looks up results of one engine run; the failure text is the finding itself.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from factledger.pytest_plugin import assert_clean, corpus_root, outcome_for
+
+OUTCOME = outcome_for(corpus_root())
+RESULTS = OUTCOME.results
+
+
+def _of(kind: str, **match) -> list:
+    return [
+        r for r in RESULTS
+        if r.kind == kind and all(getattr(r, k) == v for k, v in match.items())
+    ]  # fmt: skip
+
+
+# Rule files' own input problems are reported by their collector, next to their rules.
+INPUT_FILES = sorted(f for f in OUTCOME.corpus.files if not f.startswith("checks/rules/"))
+
+
+@pytest.mark.parametrize("file", INPUT_FILES)
+def test_input(file: str) -> None:
+    """The file reads cleanly: YAML, fields, types, registry keys, periods, values."""
+    assert_clean(OUTCOME, _of("input", file=file))
+
+
+def test_schema() -> None:
+    """The facts table matches its pandera schema (all failure cases listed)."""
+    assert_clean(OUTCOME, _of("schema"))
+
+
+def test_expectations() -> None:
+    """Domain expectations (great-expectations): shares, growth, magnitudes, ids, dates."""
+    assert_clean(OUTCOME, _of("expectation"))
+
+
+SOURCES = sorted(OUTCOME.corpus.sources)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_provenance(source: str) -> None:
+    """Every quote is in the source; every value is a span of its quote."""
+    ids = {f.id for f in OUTCOME.corpus.facts if f.source == source}
+    assert_clean(OUTCOME, [r for r in _of("provenance") if set(r.fact_ids) & ids])
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_coverage(source: str) -> None:
+    """Every numeric mention is a fact or ignored with a reason (enforced when complete)."""
+    src = OUTCOME.corpus.sources[source]
+    assert_clean(OUTCOME, [r for r in _of("coverage") if r.file in (src.file, None)
+                           or r.id.startswith(f"coverage:{source}:")])
+
+
+CONFLICT_IDS = sorted(r.id for r in _of("conflict") if not r.passed) or ["none"]
+
+
+@pytest.mark.parametrize("finding", CONFLICT_IDS)
+def test_conflict(finding: str) -> None:
+    """A cross-source disagreement: fails until reviewed in checks/acknowledged.yaml."""
+    assert_clean(OUTCOME, [r for r in _of("conflict") if r.id == finding])
+
+
+DERIVED = sorted(r.id for r in RESULTS if r.kind == "rule" and r.id.startswith("derived:"))
+
+
+@pytest.mark.parametrize("rule", DERIVED or ["none"])
+def test_derived(rule: str) -> None:
+    """A writer's own computation, recomputed from the facts it was derived from."""
+    assert_clean(OUTCOME, [r for r in RESULTS if r.id == rule])
+
+
+def test_acknowledgements() -> None:
+    """Every acknowledgement still matches the finding it reviewed (else it is stale)."""
+    assert_clean(OUTCOME, _of("acknowledgement"))

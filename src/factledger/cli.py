@@ -1,0 +1,186 @@
+"""``factledger`` command line: a face of the engine, computing nothing itself.
+
+Exit codes: 0 no open errors, 1 open errors (or stale acknowledgements), 2 unreadable input or
+usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from factledger import engine
+from factledger.model import Finding
+
+EXIT_USAGE = 2
+
+
+def _root(value: str) -> Path:
+    root = Path(value).resolve()
+    missing = [d for d in ("seeds", "facts") if not (root / d).is_dir()]
+    if missing:
+        raise argparse.ArgumentTypeError(
+            f"{root} is not a corpus: missing {', '.join(d + '/' for d in missing)}"
+        )
+    return root
+
+
+def _progress(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda step: print(f"… {step}", file=sys.stderr, flush=True)
+
+
+def _line(f: Finding) -> str:
+    r = f.result
+    where = f"{r.where}: " if r.where else ""
+    ids = (
+        f" [{', '.join(r.fact_ids[:4])}{', …' if len(r.fact_ids) > 4 else ''}]"
+        if r.fact_ids
+        else ""
+    )
+    status = "" if f.status == "open" else f" ({f.status})"
+    return f"  {where}{r.kind}: {r.verdict}{status}: {r.message}{ids}"
+
+
+def print_outcome(outcome: engine.Outcome, *, verbose: bool = False, out=None) -> None:
+    out = out or sys.stdout
+    groups = [
+        ("Open errors", [f for f in outcome.open_errors]),
+        ("Warnings", [f for f in outcome.findings
+                      if f.status == "open" and f.result.severity == "warning"]),
+        ("Acknowledged", [f for f in outcome.findings if f.status == "acknowledged"]),
+    ]  # fmt: skip
+    for title, items in groups:
+        if not items:
+            continue
+        print(f"{title} ({len(items)}):", file=out)
+        shown = items if verbose or title != "Acknowledged" else []
+        for f in shown:
+            print(_line(f), file=out)
+            if f.ack and f.status == "acknowledged":
+                print(f"      reviewed: {f.ack.verdict} — {f.ack.reason}", file=out)
+        if not shown:
+            print("  (use -v to list them)", file=out)
+    c = outcome.corpus
+    cov = outcome.extras.get("coverage")
+    counts = outcome.counts()
+    print(
+        f"{len(c.facts)} facts from {len(c.sources)} sources; "
+        f"{len(outcome.results)} results ({_fmt(counts['results'])})",
+        file=out,
+    )
+    if isinstance(cov, dict):
+        s = cov["summary"]
+        print(
+            f"coverage: {s['covered']}/{s['mentions']} mentions covered, {s['ignored']} ignored, "
+            f"{s['uncovered']} uncovered ({s['coverage']:.1%})",
+            file=out,
+        )
+    print(
+        f"gate: {'PASS' if outcome.passed else 'FAIL'} — {len(outcome.open_errors)} open errors, "
+        f"findings by status: {_fmt(counts['status']) or 'none'}",
+        file=out,
+    )
+
+
+def _fmt(d: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(d.items()))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    outcome = engine.run(args.root, progress=_progress(args.quiet))
+    print_outcome(outcome, verbose=args.verbose)
+    if not args.no_report:
+        from factledger import report
+
+        written = report.write_all(outcome, args.root, args.out)
+        print("reports: " + ", ".join(str(p) for p in written.values()))
+    return outcome.exit_code
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from factledger import coverage
+    from factledger.loader import load_corpus
+    from factledger.mentions import fold
+
+    corpus = load_corpus(args.root)
+    per_source = coverage.measure_corpus(corpus)
+    print(f"{'source':<34} {'mentions':>8} {'covered':>8} {'ignored':>8} {'uncovered':>9} coverage")
+    for sid, cov in per_source.items():
+        print(f"{sid:<34} {len(cov.mentions):>8} {len(cov.covered):>8} {len(cov.ignored):>8} "
+              f"{len(cov.uncovered):>9} {cov.ratio:>8.1%}")  # fmt: skip
+    s = coverage.summary(per_source)
+    print(f"{'all':<34} {s['mentions']:>8} {s['covered']:>8} {s['ignored']:>8} "
+          f"{s['uncovered']:>9} {s['coverage']:>8.1%}")  # fmt: skip
+    print(f"covered by facts: {s['covered_share_of_mentions']:.1%} of all mentions; "
+          f"ignored: {s['ignored'] / max(1, s['mentions']):.1%}")  # fmt: skip
+    failing = False
+    for sid, cov in per_source.items():
+        if not cov.uncovered:
+            continue
+        text = fold(corpus.sources[sid].text)
+        print(f"\nuncovered in {sid} ({corpus.sources[sid].curation}):")
+        for m in cov.uncovered:
+            print(f"  「{m.text}」 …{coverage.context(text, m)}…")
+        failing = failing or corpus.sources[sid].curation == "complete"
+    return 1 if failing else 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from factledger import suggest
+
+    try:
+        print(suggest.stubs(args.root, args.source), end="")
+    except KeyError as exc:
+        print(f"factledger suggest: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="factledger", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_root(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--root", type=_root, default=".", help="corpus folder (default: .)")
+        return p
+
+    check = with_root(sub.add_parser("check", help="run every check; write reports/"))
+    check.add_argument("-v", "--verbose", action="store_true", help="list acknowledged findings")
+    check.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    check.add_argument("--no-report", action="store_true", help="do not write reports/")
+    check.add_argument("--out", type=Path, default=None, help="report folder (default: reports/)")
+    check.set_defaults(func=cmd_check)
+    report = with_root(sub.add_parser("report", help="same as check; writes reports/"))
+    report.add_argument("-v", "--verbose", action="store_true")
+    report.add_argument("-q", "--quiet", action="store_true")
+    report.add_argument("--out", type=Path, default=None)
+    report.set_defaults(func=cmd_check, no_report=False)
+    cov = with_root(sub.add_parser("coverage", help="numeric mentions covered per source"))
+    cov.set_defaults(func=cmd_coverage)
+    sug = with_root(sub.add_parser("suggest", help="print YAML stubs for uncovered mentions"))
+    sug.add_argument("source", help="source id (seeds/<id>.md)")
+    sug.set_defaults(func=cmd_suggest)
+    for name, module in (("diff", "diff"), ("synth", "synth")):
+        try:
+            mod = __import__(f"factledger.{module}", fromlist=["add_parser"])
+            mod.add_parser(sub, with_root)
+        except ImportError:
+            pass
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,656 @@
+"""Cross-source comparison: the same figure, as every source gives it, side by side.
+
+Facts are grouped by entity, metric, qualifiers and period (as dates, so ``2025Q1`` and
+``2025-01..2025-03`` meet), with every value converted to the metric's canonical unit. ``kind``
+is not part of the key: a guidance and an actual for the same year are the same figure. Each
+group with two or more facts gets one result, classified the way XBRL classifies duplicate facts:
+
+* ``agree`` (info): all intervals share a point — ``complete`` duplicates when the intervals are
+  identical, ``consistent`` when they only overlap;
+* ``conflict`` (error): some intervals are disjoint;
+* ``revision`` (info): the disjoint values are projections (guidance, forecast, estimate) stated
+  at different dates — a later target replacing an earlier one, not a contradiction;
+* ``stale`` (warning): a conflict in which one value matches a figure given for an EARLIER
+  period of the same series — an outdated number presented as current.
+
+For metrics registered with ``series: false`` (point claims such as a price cut) the values of
+one entity and metric under different qualifiers or periods are also compared: disjoint ones
+make one ``needs-review`` warning listing every value, so that a 30% cut and a 65% cut are
+never silently merged or dropped.
+
+Cost: one dict pass to group, then O(n log n) per group (sort by the lower end and sweep);
+nothing compares all pairs. Pure functions over plain data; no I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from factledger.model import Fact, Interval, Metric, Period, Result, fingerprint
+from factledger.table import to_canonical
+
+if TYPE_CHECKING:  # the loader pulls in the parsers; the engine hands us a loaded corpus
+    from factledger.loader import Corpus
+
+# Projections may legitimately move between the dates they were stated at.
+PROJECTION_KINDS = frozenset({"guidance", "forecast", "estimate"})
+SEVERITY = {
+    "agree": "info",
+    "revision": "info",
+    "conflict": "error",
+    "stale": "warning",
+    "needs-review": "warning",
+}
+# Messages list at most this many values; ``data["facts"]`` always has every one.
+MESSAGE_LIMIT = 8
+SIDE_BY_SIDE_LIMIT = 50
+
+GroupKey = tuple[str, str, tuple[tuple[str, str], ...], str]
+SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True)
+class Member:
+    """A fact with its value in the metric's canonical unit."""
+
+    fact: Fact
+    iv: Interval
+
+    @property
+    def converted(self) -> bool:
+        return self.fact.interval is not None and self.fact.interval.unit != self.iv.unit
+
+
+# --- interval helpers ---------------------------------------------------------------------------
+# At equal values an open end is the more restrictive one, so these orders pick the interval
+# that bounds a whole set: the max of lo_rank and the min of hi_rank decide if all share a point.
+
+
+def _lo_rank(m: Member) -> tuple[float, bool]:
+    return (m.iv.lo, m.iv.lo_open)
+
+
+def _hi_rank(m: Member) -> tuple[float, bool]:
+    return (m.iv.hi, not m.iv.hi_open)
+
+
+def _sort_key(m: Member) -> tuple[float, bool, float, bool, str]:
+    return (m.iv.lo, m.iv.lo_open, m.iv.hi, not m.iv.hi_open, m.fact.id)
+
+
+def _extremes(ms: Sequence[Member]) -> tuple[Member, Member]:
+    """(member with the greatest lower end, member with the least upper end)."""
+    return max(ms, key=_lo_rank), min(ms, key=_hi_rank)
+
+
+def all_overlap(ms: Sequence[Member]) -> bool:
+    """True when every pair overlaps; on a line that is one common point (Helly), so O(n)."""
+    top_lo, low_hi = _extremes(ms)
+    return top_lo.iv.overlaps(low_hi.iv)
+
+
+def _same(a: Interval, b: Interval) -> bool:
+    return (a.lo, a.hi, a.lo_open, a.hi_open) == (b.lo, b.hi, b.lo_open, b.hi_open)
+
+
+def clusters(ms: Sequence[Member]) -> list[list[Member]]:
+    """Split into runs that share a point: sort by the lower end, sweep, cut where the next
+    interval misses the running intersection. The number of runs is the least possible."""
+    out: list[list[Member]] = []
+    common: Interval | None = None
+    for m in sorted(ms, key=_sort_key):
+        if common is not None and common.overlaps(m.iv):
+            out[-1].append(m)
+            common = common.intersect(m.iv)
+        else:
+            out.append([m])
+            common = m.iv
+    return out
+
+
+class _OverlapIndex:
+    """Members of one group, queryable for 'a member overlapping q' in O(log n).
+
+    Sorted by the lower end; ``best[i]`` is the member with the greatest upper end among the
+    first i+1. Every member with lo < q.hi overlaps q iff its upper end reaches q.lo, so the best
+    of that prefix answers; members with lo == q.hi (open/closed ties) are checked one by one.
+    """
+
+    def __init__(self, ms: Sequence[Member]) -> None:
+        self.ms = sorted(ms, key=_sort_key)
+        self.los = [m.iv.lo for m in self.ms]
+        self.best: list[Member] = []
+        for m in self.ms:
+            if not self.best or _hi_rank(m) > _hi_rank(self.best[-1]):
+                self.best.append(m)
+            else:
+                self.best.append(self.best[-1])
+
+    def find(self, q: Interval, accept: Callable[[Member], bool]) -> Member | None:
+        """A member overlapping ``q`` that ``accept`` takes, or None."""
+        i = bisect.bisect_left(self.los, q.hi)
+        if i and self.best[i - 1].iv.overlaps(q):
+            if accept(self.best[i - 1]):
+                return self.best[i - 1]
+            # the best overlap was refused: try the others one by one (rare, small groups)
+            for m in reversed(self.ms[:i]):
+                if m.iv.overlaps(q) and accept(m):
+                    return m
+        while i < len(self.ms) and self.ms[i].iv.lo == q.hi:
+            m = self.ms[i]
+            if m.iv.overlaps(q) and accept(m):
+                return m
+            i += 1
+        return None
+
+
+# --- readable text ------------------------------------------------------------------------------
+
+_SUFFIX = {
+    "CNY": "元",
+    "USD": "美元",
+    "HKD": "港元",
+    "count": "",
+    "%": "%",
+    "x": "倍",
+    "CNY/month": "元/月",
+    "CNY/day": "元/日",
+}
+
+
+def _plain(x: float) -> str:
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}" if abs(x) >= 1e4 else str(int(x))
+    return f"{x:,.6g}" if abs(x) >= 1e4 else f"{x:.6g}"
+
+
+def readable_number(x: float, unit: str) -> str:
+    """A number the way the articles write it: 億/萬 for money and counts, 第n, ISO dates."""
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if unit == "date":
+        try:
+            return date.fromordinal(round(x)).isoformat()
+        except (ValueError, OverflowError):
+            return _plain(x)
+    if unit == "rank":
+        return f"第{_plain(x)}"
+    base = unit.partition("/")[0]
+    suffix = _SUFFIX.get(unit, f" {unit}" if unit else "")
+    if base in ("CNY", "USD", "HKD", "count"):
+        for scale, word in ((1e8, "億"), (1e4, "萬")):
+            if abs(x) >= scale:
+                # 4 decimals of 億 is 1萬: finer than any figure the press writes
+                return f"{round(x / scale, 4):.4f}".rstrip("0").rstrip(".") + word + suffix
+    return _plain(round(x, 6)) + suffix
+
+
+def readable_interval(iv: Interval) -> str:
+    """[3.75億, 3.85億] → 3.75億–3.85億; (1.5億, ∞) → >1.5億元; a point → the number."""
+    lo, hi = readable_number(iv.lo, iv.unit), readable_number(iv.hi, iv.unit)
+    if iv.is_point:
+        return lo
+    if math.isinf(iv.hi) and not math.isinf(iv.lo):
+        return (">" if iv.lo_open else "≥") + lo
+    if math.isinf(iv.lo) and not math.isinf(iv.hi):
+        return ("<" if iv.hi_open else "≤") + hi
+    return f"{lo}–{hi}"
+
+
+def _q_text(qualifiers: Iterable[tuple[str, str]]) -> str:
+    return ",".join(f"{k}={v}" for k, v in qualifiers)
+
+
+def _month_end(d: date) -> date:
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def period_label(p: Period) -> str:
+    """The period in its shortest standard spelling, computed from the dates alone, so that a
+    result id does not depend on how a curator wrote it (2025-01..2025-03 → 2025Q1).
+    The label parses back to the same dates."""
+    s, e = p.start, p.end
+
+    def atoms(months: int) -> tuple[str, str] | None:
+        if s.day != 1 or (s.month - 1) % months or e != _month_end(e) or e.month % months:
+            return None
+        if months == 12:
+            return f"FY{s.year}", f"FY{e.year}"
+        if months == 6:
+            return f"{s.year}H{(s.month + 5) // 6}", f"{e.year}H{e.month // 6}"
+        if months == 3:
+            return f"{s.year}Q{(s.month + 2) // 3}", f"{e.year}Q{e.month // 3}"
+        return f"{s:%Y-%m}", f"{e:%Y-%m}"
+
+    for months in (12, 6, 3, 1):
+        pair = atoms(months)
+        if pair:
+            a, b = pair
+            return a if a == b else f"{a}..{b}"
+    return s.isoformat() if s == e else f"{s.isoformat()}..{e.isoformat()}"
+
+
+def group_label(
+    entity: str, metric: str, qualifiers: Iterable[tuple[str, str]], period: Period
+) -> str:
+    q = _q_text(qualifiers)
+    return f"{entity}.{metric}@{period_label(period)}" + (f"[{q}]" if q else "")
+
+
+def _value_text(m: Member) -> str:
+    """The value as written, and in the canonical unit when it was converted."""
+    if m.converted:
+        return f"{m.fact.value} ≈ {readable_interval(m.iv)}"
+    return m.fact.value
+
+
+def _cite(m: Member) -> str:
+    return f"{_value_text(m)} ({m.fact.source}, {m.fact.file}:{m.fact.line})"
+
+
+def _listing(ms: Sequence[Member], limit: int = MESSAGE_LIMIT) -> str:
+    shown = ", ".join(_cite(m) for m in ms[:limit])
+    return shown + (f", … (+{len(ms) - limit} more)" if len(ms) > limit else "")
+
+
+def _clusters_text(runs: list[list[Member]]) -> str:
+    parts, budget = [], MESSAGE_LIMIT
+    for run in runs:
+        if budget <= 0:
+            parts.append(f"… (+{sum(len(r) for r in runs[len(parts) :])} more)")
+            break
+        parts.append(_listing(run, budget))
+        budget -= len(run)
+    return " vs ".join(parts)
+
+
+# --- result data --------------------------------------------------------------------------------
+
+
+def fact_data(m: Member, *, qualifiers: bool = False) -> dict[str, Any]:
+    f = m.fact
+    out: dict[str, Any] = {
+        "fact_id": f.id,
+        "source": f.source,
+        "value": f.value,
+        "interval": m.iv.to_json(),
+        "period": f.period.text,
+        "kind": f.kind,
+        "stated": f.stated.text,
+        "file": f.file,
+        "line": f.line,
+        "quote": f.quote,
+    }
+    if qualifiers:
+        out["qualifiers"] = dict(f.qualifiers)
+    return out
+
+
+def _by_location(ms: Iterable[Member]) -> list[Member]:
+    return sorted(ms, key=lambda m: (m.fact.file, m.fact.line, m.fact.id))
+
+
+def _fingerprint(verdict: str, ms: Sequence[Member], *extra: Any) -> str:
+    """Covers each member's id, value text and canonical interval (and the verdict), never
+    file positions: moving a fact keeps the fingerprint, changing its value does not."""
+    members = sorted((m.fact.id, m.fact.value, m.iv.to_json()) for m in ms)
+    return fingerprint("conflict", verdict, members, *extra)
+
+
+# --- classification -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Disjoint:
+    a: Member
+    b: Member
+    why: str
+
+
+def _unexcused(ms: Sequence[Member]) -> _Disjoint | None:
+    """A disjoint pair that is not a revision, or None when every disjoint pair is one.
+
+    A pair is excused only when both are projections stated at different dates. So: within
+    one stated date projections must share a point, and every other fact (actual, derived)
+    must overlap every member — both checkable from per-set extremes, in O(n)."""
+    projections: dict[str, list[Member]] = defaultdict(list)
+    others: list[Member] = []
+    for m in ms:
+        if m.fact.kind in PROJECTION_KINDS:
+            projections[m.fact.stated.key].append(m)
+        else:
+            others.append(m)
+    top_lo, low_hi = _extremes(ms)
+    if len(projections) < 2:
+        return _Disjoint(low_hi, top_lo, "disjoint")
+    for vintage in projections.values():
+        v_top, v_low = _extremes(vintage)
+        if not v_top.iv.overlaps(v_low.iv):
+            stated = v_low.fact.stated.text
+            return _Disjoint(v_low, v_top, f"disjoint, though stated at the same date ({stated})")
+    for o in others:
+        for g in (low_hi, top_lo):
+            if not o.iv.overlaps(g.iv):
+                return _Disjoint(o, g, f"disjoint; {o.fact.id} is {o.fact.kind}, not a projection")
+    return None
+
+
+def _chain(ms: Sequence[Member]) -> list[dict[str, Any]]:
+    """Revision steps oldest to newest: one step per stated date, with its values and sources."""
+    steps: dict[str, list[Member]] = defaultdict(list)
+    for m in ms:
+        steps[m.fact.stated.key].append(m)
+    out = []
+    for step in sorted(
+        steps.values(), key=lambda s: (s[0].fact.stated.start, s[0].fact.stated.end)
+    ):
+        step = sorted(step, key=_sort_key)
+        out.append(
+            {
+                "stated": step[0].fact.stated.text,
+                "stated_start": step[0].fact.stated.start.isoformat(),
+                "stated_end": step[0].fact.stated.end.isoformat(),
+                "sources": sorted({m.fact.source for m in step}),
+                "facts": [
+                    {
+                        "fact_id": m.fact.id,
+                        "source": m.fact.source,
+                        "value": m.fact.value,
+                        "kind": m.fact.kind,
+                        "interval": m.iv.to_json(),
+                    }
+                    for m in step
+                ],
+            }
+        )
+    return out
+
+
+def _chain_text(chain: list[dict[str, Any]], by_id: dict[str, Member]) -> str:
+    steps = []
+    for step in chain:
+        values = ", ".join(_value_text(by_id[f["fact_id"]]) for f in step["facts"][:4])
+        more = f", … (+{len(step['facts']) - 4})" if len(step["facts"]) > 4 else ""
+        steps.append(f"{values}{more} ({', '.join(step['sources'])}, stated {step['stated']})")
+    return " → ".join(steps)
+
+
+def classify_group(
+    ms: Sequence[Member], earlier: Sequence[tuple[Period, _OverlapIndex]] = ()
+) -> Result:
+    """One result for a group of two or more facts sharing entity, metric, qualifiers, period.
+
+    ``earlier``: indexes of the same series' groups for earlier periods, latest first, where a
+    conflicting value is looked up to tell a stale figure from a plain conflict."""
+    ordered = _by_location(ms)
+    first = ordered[0].fact
+    label = group_label(first.entity, first.metric, first.qualifiers, first.period)
+    rid = "conflict:" + label
+    data: dict[str, Any] = {
+        "kind": None,
+        "duplicate": None,
+        "key": {
+            "entity": first.entity,
+            "metric": first.metric,
+            "qualifiers": dict(first.qualifiers),
+            "period": first.period.key,
+        },
+        "label": label,
+        "facts": [fact_data(m) for m in ordered],
+    }
+    extra: tuple[Any, ...] = ()
+    if all_overlap(ms):
+        verdict = "agree"
+        dup = "complete" if all(_same(m.iv, ordered[0].iv) for m in ordered) else "consistent"
+        data["duplicate"] = dup
+        what = "the same value" if dup == "complete" else "overlapping values"
+        message = f"{label}: {len(ms)} facts give {what} ({dup} duplicates): {_listing(ordered)}"
+    elif (bad := _unexcused(ms)) is None:
+        verdict = "revision"
+        chain = _chain(ms)
+        data["chain"] = chain
+        by_id = {m.fact.id: m for m in ms}
+        message = f"{label}: revised {_chain_text(chain, by_id)}"
+    else:
+        verdict = "conflict"
+        runs = clusters(ms)
+        data["disjoint"] = [bad.a.fact.id, bad.b.fact.id]
+        message = f"{label}: {_clusters_text(runs)}: {bad.why}"
+        if bad.why != "disjoint" or len(runs) > 2:
+            message += f" ({_value_text(bad.a)} vs {_value_text(bad.b)})"
+        matches = _stale_matches(ms, earlier)
+        if matches:
+            verdict = "stale"
+            data["matches_earlier"] = {
+                mid: {**fact_data(e), "period_label": period_label(e.fact.period)}
+                for mid, e in sorted(matches.items())
+            }
+            mid, e = sorted(matches.items())[0]
+            m = next(x for x in ms if x.fact.id == mid)
+            message += (
+                f"; {m.fact.value} ({m.fact.source}) matches {e.fact.value} given for the earlier "
+                f"period {period_label(e.fact.period)} ({e.fact.source}, {e.fact.file}:"
+                f"{e.fact.line}): possibly an outdated figure presented as current"
+            )
+            extra = (sorted((k, v.fact.id, v.fact.value) for k, v in matches.items()),)
+    data["kind"] = verdict
+    return Result(
+        id=rid,
+        kind="conflict",
+        severity=SEVERITY[verdict],
+        verdict=verdict,
+        message=message,
+        fact_ids=tuple(m.fact.id for m in ordered),
+        file=first.file,
+        line=first.line,
+        fingerprint=_fingerprint(verdict, ms, *extra),
+        data=data,
+    )
+
+
+def _odd_ones_out(ms: Sequence[Member]) -> list[Member]:
+    """Members in a disjoint pair that is not excused as a revision: a projection against its
+    own stated date's values or against a non-projection; a non-projection against anyone."""
+    projections: dict[str, list[Member]] = defaultdict(list)
+    others = [m for m in ms if m.fact.kind not in PROJECTION_KINDS]
+    for m in ms:
+        if m.fact.kind in PROJECTION_KINDS:
+            projections[m.fact.stated.key].append(m)
+    everyone = _extremes(ms)
+    vintage = {k: _extremes(v) for k, v in projections.items()}
+    of_others = _extremes(others) if others else ()
+    out = []
+    for m in ms:
+        if m.fact.kind in PROJECTION_KINDS:
+            against = (*vintage[m.fact.stated.key], *of_others)
+        else:
+            against = everyone
+        if not all(m.iv.overlaps(x.iv) for x in against):
+            out.append(m)
+    return out
+
+
+def _stale_matches(
+    ms: Sequence[Member], earlier: Sequence[tuple[Period, _OverlapIndex]]
+) -> dict[str, Member]:
+    """Odd ones out whose value matches a figure of an earlier period (the latest such period).
+
+    The earlier figure must (1) have been stated by the time the odd one out was — an outdated
+    figure existed when it was repeated — and (2) be disjoint from some value of the group, so
+    that it tells the sides apart: an open-ended 突破2200萬 agrees with every larger count and
+    would otherwise "explain" any conflict. Cost: O(members × earlier periods × log size)."""
+    if not earlier:
+        return {}
+    top_lo, low_hi = _extremes(ms)
+    found: dict[str, Member] = {}
+    for m in _odd_ones_out(ms):
+
+        def accept(e: Member, m: Member = m) -> bool:
+            if e.fact.stated.start > m.fact.stated.end:
+                return False
+            return not (e.iv.overlaps(top_lo.iv) and e.iv.overlaps(low_hi.iv))
+
+        for _period, index in earlier:
+            hit = index.find(m.iv, accept)
+            if hit is not None:
+                found[m.fact.id] = hit
+                break
+    return found
+
+
+def side_by_side(ms: Sequence[Member], metric: Metric) -> Result | None:
+    """``series: false``: one entity and metric across qualifiers and periods. A finding when
+    two values under DIFFERENT keys are disjoint; every value is listed, none merged."""
+    by_key: dict[tuple, list[Member]] = defaultdict(list)
+    for m in ms:
+        by_key[(m.fact.qualifiers, m.fact.period.key)].append(m)
+    if len(by_key) < 2:
+        return None
+    # For each key, its least upper end against the greatest lower end among the OTHER keys
+    # (best two kept): a cross-key disjoint pair exists iff one such pair is disjoint. O(n).
+    lows = {k: min(v, key=_hi_rank) for k, v in by_key.items()}
+    tops = sorted(
+        ((max(v, key=_lo_rank), k) for k, v in by_key.items()),
+        key=lambda t: _lo_rank(t[0]),
+        reverse=True,
+    )[:2]
+    witness = None
+    for k, low in lows.items():
+        top = next(t for t, tk in tops if tk != k)
+        if not low.iv.overlaps(top.iv):
+            witness = (low, top)
+            break
+    if witness is None:
+        return None
+    ordered = sorted(
+        ms, key=lambda m: (m.fact.qualifiers, m.fact.period.start, m.fact.period.end, _sort_key(m))
+    )
+    first = _by_location(ms)[0].fact
+    entries = []
+    for m in ordered[:SIDE_BY_SIDE_LIMIT]:
+        q = _q_text(m.fact.qualifiers)
+        entries.append(
+            f"{_value_text(m)} [{q or 'no qualifiers'}] @{m.fact.period.text} "
+            f"({m.fact.source}, {m.fact.file}:{m.fact.line})"
+        )
+    if len(ordered) > SIDE_BY_SIDE_LIMIT:
+        entries.append(f"… (+{len(ordered) - SIDE_BY_SIDE_LIMIT} more)")
+    low, top = witness
+    message = (
+        f"{first.entity}.{metric.key} (series: false): {len(by_key)} qualifier/period "
+        f"combinations with disjoint values (e.g. {_value_text(low)} vs {_value_text(top)}); "
+        f"check they are different subjects: " + "; ".join(entries)
+    )
+    return Result(
+        id=f"conflict:{first.entity}.{metric.key}:series-false",
+        kind="conflict",
+        severity=SEVERITY["needs-review"],
+        verdict="needs-review",
+        message=message,
+        fact_ids=tuple(m.fact.id for m in ordered),
+        file=first.file,
+        line=first.line,
+        fingerprint=_fingerprint("needs-review", ms),
+        data={
+            "kind": "needs-review",
+            "duplicate": None,
+            "key": {"entity": first.entity, "metric": metric.key},
+            "combinations": len(by_key),
+            "disjoint": [low.fact.id, top.fact.id],
+            "facts": [fact_data(m, qualifiers=True) for m in ordered],
+        },
+    )
+
+
+# --- entry points -------------------------------------------------------------------------------
+
+
+def members(facts: Iterable[Fact], metrics: dict[str, Metric]) -> tuple[list[Member], list[str]]:
+    """Comparable facts — not hypothetical, with a value in the metric's canonical unit — and
+    the ids of those that are not comparable (unconvertible, or in another unit). Those are
+    reported by the table build and schema checks; comparing them here would be meaningless."""
+    out, skipped = [], []
+    for f in facts:
+        metric = metrics.get(f.metric)
+        if f.kind == "hypothetical" or metric is None:
+            continue
+        iv, _why = to_canonical(f, metric)
+        if iv is None or iv.unit != metric.unit or math.isnan(iv.lo) or math.isnan(iv.hi):
+            skipped.append(f.id)
+        else:
+            out.append(Member(f, iv))
+    return out, skipped
+
+
+def check(facts: Iterable[Fact], metrics: dict[str, Metric]) -> tuple[list[Result], dict]:
+    """Every conflict result for these facts, and counts for the report."""
+    groups: dict[GroupKey, list[Member]] = defaultdict(list)
+    comparable, incomparable = members(facts, metrics)
+    for m in comparable:
+        f = m.fact
+        groups[(f.entity, f.metric, f.qualifiers, f.period.key)].append(m)
+    series: dict[SeriesKey, list[tuple[Period, list[Member]]]] = defaultdict(list)
+    for (entity, metric, quals, _pk), ms in groups.items():
+        series[(entity, metric, quals)].append((ms[0].fact.period, ms))
+    indexes: dict[GroupKey, _OverlapIndex] = {}  # built only for series that have a conflict
+
+    def earlier_of(key: GroupKey, period: Period) -> list[tuple[Period, _OverlapIndex]]:
+        """The series' groups for periods that end before this one starts, latest first.
+        Overlapping periods are not 'earlier': a quarter inside the year is a part of it, not
+        an older figure for it (so cumulative spans with one start are not compared)."""
+        prior = [(p, ms) for p, ms in series[key[:3]] if p.end < period.start]
+        prior.sort(key=lambda t: (t[0].end, t[0].start), reverse=True)
+        out = []
+        for p, ms in prior:
+            gk = (*key[:3], p.key)
+            if gk not in indexes:
+                indexes[gk] = _OverlapIndex(ms)
+            out.append((p, indexes[gk]))
+        return out
+
+    results: list[Result] = []
+    compared = repeats = 0
+    for key, ms in groups.items():
+        if len(ms) < 2:
+            continue
+        if len({m.fact.source for m in ms}) > 1:
+            compared += 1
+        else:
+            repeats += 1
+        # earlier periods matter only for conflicts: skip the lookup when all agree
+        earlier = [] if all_overlap(ms) else earlier_of(key, ms[0].fact.period)
+        results.append(classify_group(ms, earlier))
+    by_entity_metric: dict[tuple[str, str], list[Member]] = defaultdict(list)
+    for (entity, metric, _q, _p), ms in groups.items():
+        if not metrics[metric].series:
+            by_entity_metric[(entity, metric)].extend(ms)
+    side = 0
+    for (_entity, metric), ms in by_entity_metric.items():
+        found = side_by_side(ms, metrics[metric])
+        side += len({(m.fact.qualifiers, m.fact.period.key) for m in ms}) > 1
+        if found is not None:
+            results.append(found)
+    results.sort(key=lambda r: r.id)
+    verdicts: dict[str, int] = defaultdict(int)
+    for r in results:
+        verdicts[r.verdict] += 1
+    extra = {
+        "groups": len(groups),
+        "compared": compared,
+        "repeats": repeats,
+        "side_by_side": side,
+        "verdicts": dict(sorted(verdicts.items())),
+        "incomparable": sorted(incomparable),
+    }
+    return results, extra
+
+
+def check_corpus(corpus: Corpus, _df: Any = None) -> tuple[list[Result], dict]:
+    """The engine's entry point: ``(results, {"groups": n, "compared": n, ...})``."""
+    return check(corpus.facts, corpus.metrics)

@@ -1,0 +1,175 @@
+"""Coverage: is every numeric mention of a source recorded as a fact or ignored with a reason?
+
+A mention is covered when it lies inside the value span (or a period_text span) of a fact of
+that source, at an occurrence of the fact's quote. Coverage = covered / (mentions − ignored).
+For sources marked ``curation: complete`` every uncovered mention is an error; coverage findings
+cannot be acknowledged — they are resolved by a fact or an ignore entry.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from factledger.loader import Corpus, Ignore
+from factledger.mentions import Mention, find_mentions, fold
+from factledger.model import Fact, Result, Source, fingerprint
+
+CONTEXT_CHARS = 18
+
+
+@dataclass
+class SourceCoverage:
+    source: str
+    curation: str
+    mentions: list[Mention]
+    covered: list[Mention] = field(default_factory=list)
+    ignored: list[tuple[Mention, Ignore]] = field(default_factory=list)
+    uncovered: list[Mention] = field(default_factory=list)
+    unused_ignores: list[Ignore] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        denominator = len(self.mentions) - len(self.ignored)
+        return len(self.covered) / denominator if denominator else 1.0
+
+    def to_json(self, text: str) -> dict:
+        return {
+            "source": self.source,
+            "curation": self.curation,
+            "mentions": len(self.mentions),
+            "covered": len(self.covered),
+            "ignored": len(self.ignored),
+            "uncovered": [
+                {"text": m.text, "at": m.start, "context": context(text, m)} for m in self.uncovered
+            ],
+            "coverage": round(self.ratio, 4),
+        }
+
+
+def context(text: str, m: Mention) -> str:
+    return (
+        text[max(0, m.start - CONTEXT_CHARS) : m.start]
+        + "【"
+        + m.text
+        + "】"
+        + text[m.end : m.end + CONTEXT_CHARS]
+    )
+
+
+def _occurrences(haystack: str, needle: str) -> list[int]:
+    out, i = [], haystack.find(needle)
+    while needle and i >= 0:
+        out.append(i)
+        i = haystack.find(needle, i + 1)
+    return out
+
+
+def covered_spans(text: str, facts: list[Fact]) -> list[tuple[int, int]]:
+    """Spans of the folded source text that facts' values and period texts occupy."""
+    spans: list[tuple[int, int]] = []
+    for f in facts:
+        quote = fold(f.quote)
+        parts = [fold(f.value), *(fold(t) for t in f.period_text)]
+        for q in _occurrences(text, quote):
+            for part in parts:
+                spans += [(q + i, q + i + len(part)) for i in _occurrences(quote, part)]
+    return spans
+
+
+def measure(source: Source, facts: list[Fact], ignores: list[Ignore]) -> SourceCoverage:
+    text = fold(source.text)
+    cov = SourceCoverage(source.id, source.curation, find_mentions(text))
+    spans = covered_spans(text, facts)
+    ignore_spans: list[tuple[int, int, Ignore]] = []
+    for ig in ignores:
+        if ig.context is None:
+            ignore_spans.append((0, len(text), ig))
+        else:
+            ctx = fold(ig.context)
+            ignore_spans += [(i, i + len(ctx), ig) for i in _occurrences(text, ctx)]
+    used: set[int] = set()
+    for m in cov.mentions:
+        if any(s <= m.start and m.end <= e for s, e in spans):
+            cov.covered.append(m)
+            continue
+        hit = next(
+            (ig for s, e, ig in ignore_spans
+             if fold(ig.mention) == m.text and s <= m.start and m.end <= e),
+            None,
+        )  # fmt: skip
+        if hit is not None:
+            cov.ignored.append((m, hit))
+            used.add(id(hit))
+        else:
+            cov.uncovered.append(m)
+    cov.unused_ignores = [ig for ig in ignores if id(ig) not in used]
+    return cov
+
+
+def measure_corpus(corpus: Corpus) -> dict[str, SourceCoverage]:
+    facts_by_source: dict[str, list[Fact]] = defaultdict(list)
+    for f in corpus.facts:
+        facts_by_source[f.source].append(f)
+    ignores_by_source: dict[str, list[Ignore]] = defaultdict(list)
+    for ig in corpus.ignores:
+        ignores_by_source[ig.source].append(ig)
+    return {
+        sid: measure(src, facts_by_source[sid], ignores_by_source[sid])
+        for sid, src in sorted(corpus.sources.items())
+    }
+
+
+def summary(per_source: dict[str, SourceCoverage]) -> dict:
+    mentions = sum(len(c.mentions) for c in per_source.values())
+    covered = sum(len(c.covered) for c in per_source.values())
+    ignored = sum(len(c.ignored) for c in per_source.values())
+    uncovered = sum(len(c.uncovered) for c in per_source.values())
+    denominator = mentions - ignored
+    return {
+        "mentions": mentions,
+        "covered": covered,
+        "ignored": ignored,
+        "uncovered": uncovered,
+        "coverage": round(covered / denominator, 4) if denominator else 1.0,
+        "covered_share_of_mentions": round(covered / mentions, 4) if mentions else 1.0,
+    }
+
+
+def check_corpus(corpus: Corpus, _df=None) -> tuple[list[Result], dict]:
+    per_source = measure_corpus(corpus)
+    results: list[Result] = []
+    texts = {sid: fold(src.text) for sid, src in corpus.sources.items()}
+    for sid, cov in per_source.items():
+        src = corpus.sources[sid]
+        severity = "error" if src.curation == "complete" else "info"
+        for m in cov.uncovered:
+            ctx = context(texts[sid], m)
+            results.append(Result(
+                id=f"coverage:{sid}:{m.start}", kind="coverage", severity=severity,
+                verdict="uncovered",
+                message=f"numeric mention 「{m.text}」 is neither in a fact nor ignored: …{ctx}…",
+                file=src.file, fingerprint=fingerprint(sid, m.start, m.text),
+                data={"mention": m.text, "context": ctx},
+            ))  # fmt: skip
+        for ig in cov.unused_ignores:
+            results.append(Result(
+                id=f"coverage:{sid}:unused-ignore:{ig.line}", kind="coverage",
+                severity="warning", verdict="unused",
+                message=f"ignore entry {ig.mention!r} matches no uncovered mention: remove it",
+                file=ig.file, line=ig.line, fingerprint=fingerprint(sid, ig.mention, ig.context),
+            ))  # fmt: skip
+        results.append(Result(
+            id=f"coverage:{sid}", kind="coverage", severity=severity,
+            verdict="covered" if not cov.uncovered else "uncovered",
+            message=f"{sid}: {len(cov.covered)} of {len(cov.mentions)} mentions covered, "
+            f"{len(cov.ignored)} ignored, {len(cov.uncovered)} uncovered "
+            f"({cov.ratio:.0%} coverage, curation {src.curation})",
+            file=src.file, fingerprint=fingerprint(sid, len(cov.uncovered)),
+            data=cov.to_json(texts[sid]),
+        ))  # fmt: skip
+    extra = {
+        "summary": summary(per_source),
+        "sources": {sid: c.to_json(texts[sid]) for sid, c in per_source.items()},
+    }
+    return results, extra

@@ -1,0 +1,633 @@
+"""Read a corpus from disk: seeds, registries, facts, acknowledgements.
+
+The loader owns files and line numbers; parsers (period, quantity) take strings. Every problem
+becomes an ``input`` :class:`Result` located ``file:line: field``; nothing is raised for bad data
+and one broken file never hides another. The fact schema is declared once, in ``FACT_FIELDS``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from factledger import yamlnodes as yn
+from factledger.model import (
+    ACK_VERDICTS,
+    KINDS,
+    Acknowledgement,
+    Entity,
+    Fact,
+    Metric,
+    Period,
+    Result,
+    Source,
+    fingerprint,
+)
+from factledger.period import PeriodError, parse_period
+from factledger.quantity import QuantityError, parse_quantity
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    required: bool
+    type: str  # text | scalar | str-map | str-list | text-or-list
+    help: str
+
+
+# The one declaration of the fact format. Later features add fields here, never loosen the check.
+FACT_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(True, "text", "unique id across the corpus"),
+    "entity": FieldSpec(True, "text", "key of facts/entities.yaml"),
+    "metric": FieldSpec(True, "text", "key of facts/metrics.yaml"),
+    "qualifiers": FieldSpec(False, "str-map", "mapping distinguishing otherwise-identical keys"),
+    "period": FieldSpec(True, "scalar", "2025Q3, 2025H1, FY2025, 2025-09, 2025-11-27 or A..B"),
+    "value": FieldSpec(True, "scalar", "a span of the quote, e.g. 超過1.5億元"),
+    "hedge": FieldSpec(False, "text", "hedge shared by an enumeration; must occur in the quote"),
+    "unit": FieldSpec(False, "text", "unit shared by an enumeration; must occur in the quote"),
+    "kind": FieldSpec(True, "text", " | ".join(KINDS)),
+    "stated": FieldSpec(False, "scalar", "when the claim was made; defaults to published"),
+    "quote": FieldSpec(True, "text", "verbatim text of the source"),
+    "rounded_to": FieldSpec(False, "scalar", "visible rounding, e.g. 100億"),
+    "period_text": FieldSpec(False, "text-or-list", "text(s) of the quote the period came from"),
+    "derived_from": FieldSpec(False, "str-list", "ids of the facts a derived value uses"),
+    "formula": FieldSpec(False, "text", "rule-language formula over derived_from ids"),
+    "note": FieldSpec(False, "text", "why: inferred periods, ambiguous readings"),
+}
+FACT_FILE_FIELDS = {"source", "facts", "ignore"}
+IGNORE_FIELDS = {"mention": True, "reason": True, "context": False}
+SOURCE_FIELDS = {
+    "id": True,
+    "title": True,
+    "outlet": True,
+    "language": True,
+    "published": True,
+    "published_basis": True,
+    "curation": True,
+    "origin": False,
+}
+ENTITY_FIELDS = {"key": True, "names": True, "kind": True}
+METRIC_FIELDS = {
+    "key": True,
+    "dimension": True,
+    "unit": True,
+    "series": True,
+    "description": True,
+    "names": False,
+}
+ACK_FIELDS = {
+    "id": True,
+    "fingerprint": True,
+    "verdict": True,
+    "reason": True,
+    "reviewer": True,
+    "date": True,
+}
+DIMENSIONS = (
+    "money",
+    "count",
+    "share",
+    "growth",
+    "ratio",
+    "rank",
+    "score",
+    "credits",
+    "duration",
+    "date",
+    "price-per-period",
+    "money-per-day",
+)
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_\-.]*$")
+
+
+@dataclass(frozen=True)
+class Ignore:
+    source: str
+    mention: str
+    reason: str
+    context: str | None
+    file: str
+    line: int
+
+
+@dataclass
+class Corpus:
+    root: Path
+    sources: dict[str, Source] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    facts: list[Fact] = field(default_factory=list)
+    ignores: list[Ignore] = field(default_factory=list)
+    acks: list[Acknowledgement] = field(default_factory=list)
+    problems: list[Result] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # every input file read, relative
+    unreadable: set[str] = field(default_factory=set)  # files that could not be parsed at all
+
+
+class _Problems:
+    """Collects located input errors for one file."""
+
+    def __init__(self, sink: list[Result], file: str) -> None:
+        self.sink = sink
+        self.file = file
+
+    def add(self, line: int | None, fld: str | None, message: str, *ids: str) -> None:
+        text = f"{fld}: {message}" if fld else message
+        self.sink.append(
+            Result(
+                id=f"input:{self.file}:{line or 0}:{fld or ''}",
+                kind="input",
+                severity="error",
+                verdict="error",
+                message=text,
+                fact_ids=tuple(ids),
+                file=self.file,
+                line=line,
+                fingerprint=fingerprint(self.file, line, text),
+            )
+        )
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read_yaml(corpus: Corpus, path: Path, probs: _Problems) -> yn.Node | None:
+    rel = probs.file
+    corpus.files.append(rel)
+    try:
+        text = yn.decode(path.read_bytes())
+        node, local = yn.parse(text)
+    except yn.YamlProblem as exc:
+        probs.add(exc.line, None, exc.message)
+        corpus.unreadable.add(rel)
+        return None
+    except OSError as exc:
+        probs.add(None, None, f"cannot read: {exc.strerror}")
+        corpus.unreadable.add(rel)
+        return None
+    for p in local:
+        probs.add(p.line, None, p.message)
+    if node is None:
+        probs.add(1, None, "empty file")
+        corpus.unreadable.add(rel)
+    return node
+
+
+def _check_fields(m: yn.Map, spec: dict[str, bool], probs: _Problems, what: str, *ids: str) -> bool:
+    ok = True
+    for name in m.items:
+        if name not in spec:
+            hint = difflib.get_close_matches(name, spec, n=1)
+            more = f" (did you mean {hint[0]!r}?)" if hint else ""
+            probs.add(m.key_lines[name], name, f"unknown field in {what}{more}", *ids)
+            ok = False
+    for name, required in spec.items():
+        if required and name not in m.items:
+            probs.add(m.line, name, f"missing required field of {what}", *ids)
+            ok = False
+    return ok
+
+
+def _text(node: yn.Node | None, probs: _Problems, fld: str, *ids: str, any_scalar=False):
+    """A string field. ``any_scalar`` accepts numbers/dates as their written text."""
+    if node is None:
+        return None
+    if isinstance(node, yn.Scalar):
+        if node.kind == "str" or (any_scalar and node.kind not in ("null", "bool")):
+            return node.text
+        probs.add(node.line, fld, f"expected text, got {node.kind} {node.text!r}", *ids)
+        return None
+    probs.add(node.line, fld, f"expected text, got a {type(node).__name__.lower()}", *ids)
+    return None
+
+
+def _str_list(node: yn.Node | None, probs: _Problems, fld: str, *ids: str) -> list[str] | None:
+    if node is None:
+        return None
+    if isinstance(node, yn.Scalar) and node.kind == "str":
+        return [node.text]
+    if not isinstance(node, yn.Seq):
+        probs.add(node.line, fld, "expected a list of text", *ids)
+        return None
+    out = [_text(n, probs, fld, *ids) for n in node.items]
+    return None if any(v is None for v in out) else out  # type: ignore[return-value]
+
+
+def _str_map(node: yn.Node | None, probs: _Problems, fld: str, *ids: str) -> dict | None:
+    if node is None:
+        return None
+    if not isinstance(node, yn.Map):
+        probs.add(node.line, fld, "expected a mapping of text to text", *ids)
+        return None
+    out = {}
+    for k, v in node.items.items():
+        val = _text(v, probs, f"{fld}.{k}", *ids, any_scalar=True)
+        if val is None:
+            return None
+        out[k] = val
+    return out
+
+
+# --- seeds -------------------------------------------------------------------------------------
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    """``---\\n<yaml>---\\n<body>`` → (yaml, body); the body is kept byte-for-byte."""
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---\n", 4)
+    if end < 0:
+        return None
+    return text[4 : end + 1], text[end + 5 :]
+
+
+def load_sources(corpus: Corpus) -> None:
+    seeds_dir = corpus.root / "seeds"
+    for path in sorted(seeds_dir.glob("*.md")):
+        rel = _rel(corpus.root, path)
+        probs = _Problems(corpus.problems, rel)
+        corpus.files.append(rel)
+        try:
+            text = yn.decode(path.read_bytes())
+        except yn.YamlProblem as exc:
+            probs.add(None, None, exc.message)
+            corpus.unreadable.add(rel)
+            continue
+        parts = split_front_matter(text)
+        if parts is None:
+            probs.add(1, None, "missing front matter (--- ... ---) before the body")
+            corpus.unreadable.add(rel)
+            continue
+        front, body = parts
+        try:
+            node, local = yn.parse(front)
+        except yn.YamlProblem as exc:
+            probs.add((exc.line or 0) + 1, None, exc.message)
+            corpus.unreadable.add(rel)
+            continue
+        for p in local:
+            probs.add((p.line or 0) + 1, None, p.message)
+        if not isinstance(node, yn.Map):
+            probs.add(2, None, "front matter must be a mapping")
+            continue
+        _shift_lines(node, 1)
+        if not _check_fields(node, SOURCE_FIELDS, probs, "a source"):
+            continue
+        vals = {
+            k: _text(node.items[k], probs, k, any_scalar=True)
+            for k in SOURCE_FIELDS
+            if k in node.items and k != "origin"
+        }
+        if any(v is None for v in vals.values()):
+            continue
+        if vals["id"] != path.stem:
+            probs.add(
+                node.key_lines["id"], "id", f"{vals['id']!r} differs from file name {path.stem!r}"
+            )
+            continue
+        if vals["curation"] not in ("complete", "partial"):
+            probs.add(node.key_lines["curation"], "curation", "must be complete or partial")
+            continue
+        try:
+            published = parse_period(vals["published"])
+        except PeriodError as exc:
+            probs.add(node.key_lines["published"], "published", str(exc))
+            continue
+        corpus.sources[vals["id"]] = Source(
+            id=vals["id"],
+            title=vals["title"],
+            body=body,
+            outlet=vals["outlet"],
+            language=vals["language"],
+            published=published,
+            published_basis=vals["published_basis"],
+            curation=vals["curation"],
+            file=rel,
+            meta=yn.plain(node.items.get("origin")) or {},
+        )
+
+
+def _shift_lines(node: yn.Node, by: int) -> None:
+    node.line += by
+    if isinstance(node, yn.Map):
+        node.key_lines = {k: v + by for k, v in node.key_lines.items()}
+        for v in node.items.values():
+            _shift_lines(v, by)
+    elif isinstance(node, yn.Seq):
+        for v in node.items:
+            _shift_lines(v, by)
+
+
+# --- registries --------------------------------------------------------------------------------
+
+
+def _load_list(
+    corpus: Corpus,
+    rel: str,
+    section: str,
+    spec: dict[str, bool],
+    build: Callable[[yn.Map, _Problems], None],
+) -> None:
+    path = corpus.root / rel
+    probs = _Problems(corpus.problems, rel)
+    if not path.exists():
+        probs.add(None, None, "missing registry file")
+        corpus.unreadable.add(rel)
+        return
+    node = _read_yaml(corpus, path, probs)
+    if node is None:
+        return
+    if not isinstance(node, yn.Map) or section not in node.items:
+        probs.add(node.line, section, f"expected a mapping with a {section!r} list")
+        return
+    _check_fields(node, {section: True}, probs, "the registry")
+    seq = node.items[section]
+    if not isinstance(seq, yn.Seq):
+        probs.add(seq.line, section, "expected a list")
+        return
+    for item in seq.items:
+        if not isinstance(item, yn.Map):
+            probs.add(item.line, section, "each entry must be a mapping")
+            continue
+        if _check_fields(item, spec, probs, f"a {section[:-1]}"):
+            build(item, probs)
+
+
+def load_registries(corpus: Corpus) -> None:
+    def entity(m: yn.Map, probs: _Problems) -> None:
+        key = _text(m.items["key"], probs, "key")
+        names = _str_list(m.items["names"], probs, "names")
+        kind = _text(m.items["kind"], probs, "kind")
+        if key is None or names is None or kind is None:
+            return
+        if not KEY_RE.match(key):
+            probs.add(m.key_lines["key"], "key", f"{key!r}: use lower-case letters, digits, - _")
+        elif key in corpus.entities:
+            probs.add(m.key_lines["key"], "key", f"duplicate entity {key!r}")
+        else:
+            corpus.entities[key] = Entity(key, tuple(names), kind, probs.file, m.line)
+
+    def metric(m: yn.Map, probs: _Problems) -> None:
+        vals = {
+            k: _text(m.items[k], probs, k, any_scalar=True)
+            for k in ("key", "dimension", "unit", "description")
+        }
+        series = m.items["series"]
+        if not (isinstance(series, yn.Scalar) and series.kind == "bool"):
+            probs.add(series.line, "series", "must be true or false")
+            return
+        vals["series"] = series.text.lower()
+        names = _str_list(m.items.get("names"), probs, "names") or []
+        if any(v is None for v in vals.values()):
+            return
+        key = vals["key"]
+        if vals["dimension"] not in DIMENSIONS:
+            probs.add(
+                m.key_lines["dimension"],
+                "dimension",
+                f"{vals['dimension']!r} is not one of {', '.join(DIMENSIONS)}",
+            )
+        elif vals["series"] not in ("true", "false"):
+            probs.add(m.key_lines["series"], "series", "must be true or false")
+        elif not KEY_RE.match(key):
+            probs.add(m.key_lines["key"], "key", f"{key!r}: use lower-case letters, digits, - _")
+        elif key in corpus.metrics:
+            probs.add(m.key_lines["key"], "key", f"duplicate metric {key!r}")
+        else:
+            corpus.metrics[key] = Metric(
+                key,
+                vals["dimension"],
+                vals["unit"],
+                vals["series"] == "true",
+                vals["description"],
+                tuple(names),
+                probs.file,
+                m.line,
+            )
+
+    _load_list(corpus, "facts/entities.yaml", "entities", ENTITY_FIELDS, entity)
+    _load_list(corpus, "facts/metrics.yaml", "metrics", METRIC_FIELDS, metric)
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+
+def load_facts(corpus: Corpus) -> None:
+    seen: dict[str, str] = {}
+    registries = {"entities.yaml", "metrics.yaml"}
+    for path in sorted((corpus.root / "facts").glob("*.yaml")):
+        if path.name in registries:
+            continue
+        rel = _rel(corpus.root, path)
+        probs = _Problems(corpus.problems, rel)
+        node = _read_yaml(corpus, path, probs)
+        if node is None:
+            continue
+        if not isinstance(node, yn.Map):
+            probs.add(node.line, None, "expected a mapping {source: ..., facts: [...]}")
+            continue
+        _check_fields(node, {"source": True, "facts": True, "ignore": False}, probs, "a facts file")
+        source_id = _text(node.items.get("source"), probs, "source")
+        source = corpus.sources.get(source_id) if source_id else None
+        if source_id and source is None:
+            probs.add(
+                node.key_lines.get("source"),
+                "source",
+                f"unknown source {source_id!r} (no seeds/{source_id}.md)",
+            )
+        facts = node.items.get("facts")
+        if facts is not None and not isinstance(facts, yn.Seq):
+            probs.add(facts.line, "facts", "expected a list of facts")
+        elif facts is not None:
+            for item in facts.items:
+                fact = _build_fact(corpus, item, source_id, source, probs)
+                if fact is None:
+                    continue
+                if fact.id in seen:
+                    probs.add(
+                        fact.line_of("id"),
+                        "id",
+                        f"duplicate fact id {fact.id!r} (also at {seen[fact.id]})",
+                        fact.id,
+                    )
+                    continue
+                seen[fact.id] = f"{rel}:{fact.line}"
+                corpus.facts.append(fact)
+        ignore = node.items.get("ignore")
+        if ignore is not None and source_id:
+            _load_ignores(corpus, ignore, source_id, probs)
+
+
+def _load_ignores(corpus: Corpus, node: yn.Node, source_id: str, probs: _Problems) -> None:
+    if not isinstance(node, yn.Seq):
+        probs.add(node.line, "ignore", "expected a list")
+        return
+    for item in node.items:
+        if not isinstance(item, yn.Map):
+            probs.add(item.line, "ignore", "each entry must be a mapping")
+            continue
+        if not _check_fields(item, IGNORE_FIELDS, probs, "an ignore entry"):
+            continue
+        mention = _text(item.items["mention"], probs, "mention", any_scalar=True)
+        reason = _text(item.items["reason"], probs, "reason")
+        context = _text(item.items.get("context"), probs, "context", any_scalar=True)
+        if mention and reason:
+            corpus.ignores.append(
+                Ignore(source_id, mention, reason, context, probs.file, item.line)
+            )
+
+
+def _build_fact(
+    corpus: Corpus, node: yn.Node, source_id: str | None, source: Source | None, probs: _Problems
+) -> Fact | None:
+    if not isinstance(node, yn.Map):
+        probs.add(node.line, "facts", "each fact must be a mapping")
+        return None
+    fid_node = node.items.get("id")
+    fid = fid_node.text if isinstance(fid_node, yn.Scalar) else f"<fact at line {node.line}>"
+    ok = _check_fields(node, {k: s.required for k, s in FACT_FIELDS.items()}, probs, "a fact", fid)
+    vals: dict[str, object] = {}
+    for name, spec in FACT_FIELDS.items():
+        child = node.items.get(name)
+        if child is None:
+            continue
+        if spec.type == "text":
+            v = _text(child, probs, name, fid)
+        elif spec.type == "scalar":
+            v = _text(child, probs, name, fid, any_scalar=True)
+        elif spec.type == "str-map":
+            v = _str_map(child, probs, name, fid)
+        else:
+            v = _str_list(child, probs, name, fid)
+        if v is None:
+            ok = False
+        elif isinstance(v, str) and not v.strip():
+            probs.add(node.key_lines[name], name, "must not be empty", fid)
+            ok = False
+        vals[name] = v
+    line = node.line
+
+    def at(name: str) -> int:
+        return node.key_lines.get(name, line)
+
+    if "entity" in vals and vals["entity"] not in corpus.entities:
+        hint = difflib.get_close_matches(str(vals["entity"]), corpus.entities, n=1)
+        more = f" (did you mean {hint[0]!r}?)" if hint else ""
+        probs.add(at("entity"), "entity", f"unknown entity {vals['entity']!r}{more}", fid)
+        ok = False
+    metric = corpus.metrics.get(str(vals.get("metric")))
+    if "metric" in vals and metric is None:
+        hint = difflib.get_close_matches(str(vals["metric"]), corpus.metrics, n=1)
+        more = f" (did you mean {hint[0]!r}?)" if hint else ""
+        probs.add(at("metric"), "metric", f"unknown metric {vals['metric']!r}{more}", fid)
+        ok = False
+    if "kind" in vals and vals["kind"] not in KINDS:
+        probs.add(at("kind"), "kind", f"{vals['kind']!r} is not one of {', '.join(KINDS)}", fid)
+        ok = False
+    periods: dict[str, Period] = {}
+    for name in ("period", "stated"):
+        if name in vals:
+            try:
+                periods[name] = parse_period(vals[name])
+            except PeriodError as exc:
+                probs.add(at(name), name, str(exc), fid)
+                ok = False
+    if not ok or source is None or metric is None:
+        return None
+    period = periods["period"]
+    try:
+        interval = parse_quantity(
+            str(vals["value"]),
+            dimension=metric.dimension,
+            hedge=vals.get("hedge"),  # type: ignore[arg-type]
+            unit=vals.get("unit"),  # type: ignore[arg-type]
+            rounded_to=vals.get("rounded_to"),  # type: ignore[arg-type]
+            year=period.start.year,
+        )
+    except QuantityError as exc:
+        probs.add(at("value"), "value", f"cannot read {vals['value']!r}: {exc}", fid)
+        return None
+    period_text = vals.get("period_text")
+    return Fact(
+        id=fid,
+        source=str(source_id),
+        entity=str(vals["entity"]),
+        metric=metric.key,
+        period=period,
+        value=str(vals["value"]),
+        kind=str(vals["kind"]),
+        quote=str(vals["quote"]),
+        stated=periods.get("stated", source.published),
+        file=probs.file,
+        line=line,
+        qualifiers=tuple(sorted((vals.get("qualifiers") or {}).items())),  # type: ignore[union-attr]
+        hedge=vals.get("hedge"),  # type: ignore[arg-type]
+        unit=vals.get("unit"),  # type: ignore[arg-type]
+        rounded_to=vals.get("rounded_to"),  # type: ignore[arg-type]
+        note=vals.get("note"),  # type: ignore[arg-type]
+        period_text=tuple(period_text) if period_text else (),  # type: ignore[arg-type]
+        derived_from=tuple(vals.get("derived_from") or ()),  # type: ignore[arg-type]
+        formula=vals.get("formula"),  # type: ignore[arg-type]
+        interval=interval,
+        field_lines=dict(node.key_lines),
+    )
+
+
+# --- acknowledgements --------------------------------------------------------------------------
+
+
+def load_acks(corpus: Corpus) -> None:
+    path = corpus.root / "checks" / "acknowledged.yaml"
+    if not path.exists():
+        return
+    rel = _rel(corpus.root, path)
+    probs = _Problems(corpus.problems, rel)
+    node = _read_yaml(corpus, path, probs)
+    if node is None:
+        return
+    if not isinstance(node, yn.Map) or "acknowledged" not in node.items:
+        probs.add(node.line, None, "expected a mapping with an 'acknowledged' list")
+        return
+    seq = node.items["acknowledged"]
+    if isinstance(seq, yn.Scalar) and seq.kind == "null":
+        return
+    if not isinstance(seq, yn.Seq):
+        probs.add(seq.line, "acknowledged", "expected a list")
+        return
+    seen: set[str] = set()
+    for item in seq.items:
+        if not isinstance(item, yn.Map):
+            probs.add(item.line, "acknowledged", "each entry must be a mapping")
+            continue
+        if not _check_fields(item, ACK_FIELDS, probs, "an acknowledgement"):
+            continue
+        vals = {k: _text(item.items[k], probs, k, any_scalar=True) for k in ACK_FIELDS}
+        if any(v is None for v in vals.values()):
+            continue
+        if vals["verdict"] not in ACK_VERDICTS:
+            probs.add(
+                item.key_lines["verdict"],
+                "verdict",
+                f"{vals['verdict']!r} is not one of {', '.join(ACK_VERDICTS)}",
+            )
+            continue
+        if vals["id"] in seen:
+            probs.add(item.key_lines["id"], "id", f"{vals['id']!r} acknowledged twice")
+            continue
+        seen.add(vals["id"])
+        corpus.acks.append(Acknowledgement(file=rel, line=item.line, **vals))  # type: ignore[arg-type]
+
+
+def load_corpus(root: Path) -> Corpus:
+    corpus = Corpus(root=root)
+    load_sources(corpus)
+    load_registries(corpus)
+    load_facts(corpus)
+    load_acks(corpus)
+    return corpus

@@ -1,0 +1,98 @@
+"""Periods as date ranges: ``2025Q3``, ``2025H1``, ``FY2025``, ``2025-09``, ``2025-11-27``, ``A..B``.
+
+``2025Q1`` and ``2025-01..2025-03`` parse to the same range, so facts written either way compare
+equal. Strings in, :class:`Period` or :class:`PeriodError` out; no files, no line numbers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime
+
+from factledger.model import Period
+
+_ATOM = re.compile(
+    r"^(?:FY(?P<fy>\d{4})|(?P<y>\d{4})(?:(?P<q>Q[1-4])|(?P<h>H[12])"
+    r"|-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?)$"
+)
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read; the message says what is wrong."""
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _atom(text: str) -> tuple[date, date]:
+    m = _ATOM.match(text)
+    if not m:
+        raise PeriodError(
+            f"{text!r} is not a period (expected e.g. 2025Q3, 2025H1, FY2025, 2025-09, 2025-11-27)"
+        )
+    year = int(m["fy"] or m["y"])
+    if year < 1900 or year > 2200:
+        raise PeriodError(f"{text!r}: year {year} out of range 1900..2200")
+    if m["q"]:
+        q = int(m["q"][1])
+        return date(year, 3 * q - 2, 1), _month_end(year, 3 * q)
+    if m["h"]:
+        h = int(m["h"][1])
+        return date(year, 6 * h - 5, 1), _month_end(year, 6 * h)
+    if m["m"]:
+        month = int(m["m"])
+        if not 1 <= month <= 12:
+            raise PeriodError(f"{text!r}: month {month} out of range")
+        if m["d"]:
+            try:
+                day = date(year, month, int(m["d"]))
+            except ValueError as exc:
+                raise PeriodError(f"{text!r}: {exc}") from None
+            return day, day
+        return date(year, month, 1), _month_end(year, month)
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def parse_period(value: object) -> Period:
+    """Parse a period written as text, or a date YAML already turned into one."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return Period(value.isoformat(), value, value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # an unquoted year
+    if not isinstance(value, str):
+        raise PeriodError(f"expected a period string, got {type(value).__name__}")
+    text = value.strip()
+    if ".." in text:
+        left, _, right = text.partition("..")
+        start, _ = _atom(left.strip())
+        _, end = _atom(right.strip())
+        if start > end:
+            raise PeriodError(f"{text!r}: span starts after it ends")
+        return Period(text, start, end)
+    start, end = _atom(text)
+    return Period(text, start, end)
+
+
+def format_period(start: date, end: date) -> str:
+    """The shortest text for a range, the inverse of :func:`parse_period` up to equality."""
+    for candidate in _candidates(start):
+        s, e = _atom(candidate)
+        if (s, e) == (start, end):
+            return candidate
+    left = next(c for c in _candidates(start) if _atom(c)[0] == start)
+    right = next(c for c in _candidates(end) if _atom(c)[1] == end)
+    return f"{left}..{right}"
+
+
+def _candidates(d: date) -> list[str]:
+    return [
+        f"FY{d.year}",
+        f"{d.year}H{1 if d.month <= 6 else 2}",
+        f"{d.year}Q{(d.month - 1) // 3 + 1}",
+        f"{d.year}-{d.month:02d}",
+        d.isoformat(),
+    ]

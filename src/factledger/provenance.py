@@ -1,0 +1,105 @@
+"""Provenance: each quote occurs in its source, each value (and shared hedge/unit) in its quote.
+
+Matching is on folded text (NFKC, whitespace removed); when that fails we also try
+traditional→simplified folding so a quote pasted from a simplified copy is reported as such,
+not as absent. A failure shows the nearest passage of the source.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from functools import lru_cache
+
+from factledger.mentions import fold
+from factledger.model import Fact, Result, Source, fingerprint
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # OpenCC costs ~50 ms to build; only failing quotes need it
+    import opencc
+
+    return opencc.OpenCC("t2s.json")
+
+
+def nearest_passage(haystack: str, needle: str, width: int = 60) -> str:
+    """The passage of ``haystack`` most like ``needle`` (for error messages)."""
+    if not haystack or not needle:
+        return ""
+    n = min(len(needle), width)
+    probe = needle[:n]
+    best, best_ratio = 0, -1.0
+    # coarse scan on the first characters, then refine around the best anchor
+    step = max(1, n // 4)
+    for i in range(0, max(1, len(haystack) - n + 1), step):
+        ratio = difflib.SequenceMatcher(None, probe, haystack[i : i + n], autojunk=False).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = i, ratio
+    lo = max(0, best - step)
+    for i in range(lo, min(len(haystack), best + step)):
+        ratio = difflib.SequenceMatcher(None, probe, haystack[i : i + n], autojunk=False).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = i, ratio
+    return haystack[best : best + max(len(needle), n) + 10]
+
+
+def check_fact(fact: Fact, source: Source, folded_source: str) -> list[Result]:
+    problems: list[str] = []
+    quote = fold(fact.quote)
+    if quote not in folded_source:
+        simp = _t2s().convert
+        if simp(quote) in simp(folded_source):
+            problems.append(
+                "quote: found only after traditional/simplified folding — copy the source's "
+                "characters exactly"
+            )
+        else:
+            near = nearest_passage(folded_source, quote)
+            problems.append(f"quote: not found in {source.file}; nearest passage: 「{near}」")
+    if fold(fact.value) not in quote:
+        problems.append(f"value: {fact.value!r} is not a span of the quote")
+    for name, text in (("hedge", fact.hedge), ("unit", fact.unit)):
+        if text is not None and fold(text) not in quote:
+            problems.append(f"{name}: {text!r} does not occur in the quote")
+    for text in fact.period_text:
+        if fold(text) not in quote:
+            problems.append(f"period_text: {text!r} does not occur in the quote")
+    if not problems:
+        return [
+            Result(
+                id=f"provenance:{fact.id}",
+                kind="provenance",
+                severity="error",
+                verdict="pass",
+                message=f"quote found in {source.id}; value is a span of the quote",
+                fact_ids=(fact.id,),
+                file=fact.file,
+                line=fact.line,
+                fingerprint=fingerprint(fact.quote, fact.value),
+            )
+        ]
+    return [
+        Result(
+            id=f"provenance:{fact.id}:{p.split(':', 1)[0]}",
+            kind="provenance",
+            severity="error",
+            verdict="fail",
+            message=p,
+            fact_ids=(fact.id,),
+            file=fact.file,
+            line=fact.line_of(p.split(":", 1)[0]),
+            fingerprint=fingerprint(fact.quote, fact.value, p),
+        )
+        for p in problems
+    ]
+
+
+def check(facts: Iterable[Fact], sources: dict[str, Source]) -> list[Result]:
+    folded = {sid: fold(src.text) for sid, src in sources.items()}
+    results: list[Result] = []
+    for fact in facts:
+        source = sources.get(fact.source)
+        if source is None:  # the loader already reported the unknown source
+            continue
+        results.extend(check_fact(fact, source, folded[fact.source]))
+    return results

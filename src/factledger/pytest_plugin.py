@@ -1,0 +1,126 @@
+"""The engine seen through pytest: readable items, the finding as the failure text.
+
+``checks/conftest.py`` imports the hooks below. The engine runs once per session; items only look
+up its results. Rule files (``checks/rules/*.yaml``) are collected as one item per rule, located
+at the rule's own line (pytest's non-python test collection). A failure shows ``file:line``, fact
+ids and what is wrong — never a library stack trace.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from factledger import engine
+from factledger.model import Finding, Result
+
+
+class FindingFailed(Exception):
+    """Raised by items whose results include open findings; formatted by repr_failure."""
+
+
+_root: list[Path] = []
+
+
+def set_root(path: Path) -> None:
+    """Called by ``checks/conftest.py`` with the corpus it sits in."""
+    _root[:] = [path.resolve()]
+
+
+@cache
+def corpus_root() -> Path:
+    """FACTLEDGER_ROOT wins (check another corpus with the same checks), then the conftest's."""
+    env = os.environ.get("FACTLEDGER_ROOT")
+    if env:
+        return Path(env).resolve()
+    return _root[0] if _root else Path.cwd().resolve()
+
+
+_outcomes: dict[Path, engine.Outcome] = {}
+
+
+def outcome_for(root: Path) -> engine.Outcome:
+    if root not in _outcomes:
+        _outcomes[root] = engine.run(root)
+    return _outcomes[root]
+
+
+def describe(f: Finding) -> str:
+    r = f.result
+    lines = [f"{r.where + ': ' if r.where else ''}{r.kind} {r.verdict} ({r.severity}"
+             f"{', ' + f.status if f.status != 'open' else ''}): {r.message}"]  # fmt: skip
+    if r.fact_ids:
+        lines.append(f"    facts: {', '.join(r.fact_ids)}")
+    for op in r.data.get("operands", [])[:12]:
+        lines.append(
+            f"    {op.get('fact_id')} ({op.get('source')}, {op.get('file')}:{op.get('line')}): "
+            f"{op.get('value')!r} in 「{op.get('quote')}」"
+        )
+    if f.status == "stale-ack" and f.ack:
+        lines.append(f"    acknowledged at {f.ack.file}:{f.ack.line} with fingerprint "
+                     f"{f.ack.fingerprint}, now {r.fingerprint}: review it again")  # fmt: skip
+    return "\n".join(lines)
+
+
+def failing(outcome: engine.Outcome, results: list[Result]) -> list[Finding]:
+    """The findings among ``results`` that fail the gate."""
+    ids = {r.id for r in results}
+    return [f for f in outcome.open_errors if f.result.id in ids]
+
+
+def assert_clean(outcome: engine.Outcome, results: list[Result]) -> None:
+    bad = failing(outcome, results)
+    if bad:
+        raise FindingFailed("\n".join(describe(f) for f in bad))
+
+
+class RuleFile(pytest.File):
+    def collect(self):
+        outcome = outcome_for(corpus_root())
+        rel = self.path.resolve().relative_to(corpus_root()).as_posix()
+        mine = [r for r in outcome.results if r.file == rel]
+        rules = [r for r in mine if r.kind == "rule"]
+        inputs = [r for r in mine if r.kind == "input"]
+        if inputs:
+            yield ResultItem.from_parent(self, name=f"input[{rel}]", results=inputs, line=None)
+        for r in rules:
+            yield ResultItem.from_parent(
+                self, name=r.id.removeprefix("rule:"), results=[r], line=r.line
+            )
+
+
+class ResultItem(pytest.Item):
+    def __init__(self, *, results: list[Result], line: int | None, **kw) -> None:
+        super().__init__(**kw)
+        self.results = results
+        self.line = line
+
+    def runtest(self) -> None:
+        assert_clean(outcome_for(corpus_root()), self.results)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, FindingFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, (self.line - 1 if self.line else 0), self.name
+
+
+def pytest_collect_file(parent, file_path: Path):
+    if file_path.suffix == ".yaml" and file_path.parent.name == "rules":
+        return RuleFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Every pytest run over the corpus leaves the reports behind."""
+    if os.environ.get("FACTLEDGER_NO_REPORT"):
+        return
+    for root, outcome in _outcomes.items():
+        from factledger import report
+
+        report.write_all(outcome, root)

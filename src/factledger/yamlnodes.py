@@ -1,0 +1,149 @@
+"""Strict YAML reading that keeps line numbers.
+
+PyYAML's safe composer (libyaml-backed ``CSafeLoader`` where available) builds a node tree; we turn
+it into plain values ourselves so that every mapping remembers the line of each key, duplicate keys
+are errors, aliases are refused (a billion-laughs document composes in linear time, and we never
+expand it), and only the standard scalar tags are accepted (``!!python/...`` is refused).
+Scalars stay text with their resolved tag: values are parsed by our own parsers, never read as
+floats by YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # refuse larger files with one clear error
+MAX_DEPTH = 64
+
+_STD = "tag:yaml.org,2002:"
+SCALAR_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+@dataclass
+class Scalar:
+    text: str
+    tag: str
+    line: int
+
+    @property
+    def kind(self) -> str:
+        return self.tag.removeprefix(_STD)
+
+
+@dataclass
+class Seq:
+    items: list[Any]
+    line: int
+
+
+@dataclass
+class Map:
+    items: dict[str, Any]
+    line: int
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+Node = Scalar | Seq | Map
+
+
+class YamlProblem(Exception):
+    """A document that cannot be read as data. ``line`` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def decode(raw: bytes) -> str:
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem(f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte cap")
+    if b"\x00" in raw:
+        raise YamlProblem("binary file (contains NUL bytes)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlProblem(f"not UTF-8 text: byte {exc.start} cannot be decoded") from None
+
+
+def parse(text: str) -> tuple[Node | None, list[YamlProblem]]:
+    """Compose one YAML document into our node tree (None when empty).
+
+    Syntax errors raise :class:`YamlProblem`; problems local to one value (a duplicate key, an
+    alias, a disallowed tag) are returned beside the tree, whose offending value becomes null, so
+    one bad fact does not hide the others.
+    """
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise YamlProblem(f"YAML syntax: {exc.problem or exc.context}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"YAML: {exc}") from None
+    except RecursionError:
+        raise YamlProblem("YAML nested too deeply") from None
+    problems: list[YamlProblem] = []
+    if root is None:
+        return None, problems
+    return _convert(root, set(), 0, problems), problems
+
+
+def _null(line: int) -> Scalar:
+    return Scalar("", f"{_STD}null", line)
+
+
+def _convert(node: yaml.Node, seen: set[int], depth: int, problems: list[YamlProblem]) -> Node:
+    line = node.start_mark.line + 1
+    if depth > MAX_DEPTH:
+        raise YamlProblem(f"nested deeper than {MAX_DEPTH} levels", line)
+    if id(node) in seen:
+        problems.append(YamlProblem("YAML aliases (*name) are not allowed", line))
+        return _null(line)
+    allowed = {
+        yaml.ScalarNode: SCALAR_TAGS,
+        yaml.SequenceNode: {f"{_STD}seq"},
+        yaml.MappingNode: {f"{_STD}map"},
+    }[type(node)]
+    if node.tag not in allowed:
+        problems.append(YamlProblem(f"tag {node.tag} is not allowed", line))
+        return _null(line)
+    if isinstance(node, yaml.ScalarNode):
+        return Scalar(node.value, node.tag, line)
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        return Seq([_convert(n, seen, depth + 1, problems) for n in node.value], line)
+    out = Map({}, line)
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == f"{_STD}merge":
+            problems.append(YamlProblem("mapping keys must be plain text (no <<)", key_line))
+            continue
+        key = key_node.value
+        if key in out.items:
+            problems.append(
+                YamlProblem(f"{key}: duplicate key (first at line {out.key_lines[key]})", key_line)
+            )
+            continue
+        out.items[key] = _convert(value_node, seen, depth + 1, problems)
+        out.key_lines[key] = key_line
+    return out
+
+
+def plain(node: Node | None) -> Any:
+    """Drop line information (for fields that are free-form metadata)."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return None if node.kind == "null" else node.text
+    if isinstance(node, Seq):
+        return [plain(n) for n in node.items]
+    return {k: plain(v) for k, v in node.items.items()}
