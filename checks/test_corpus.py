@@ -54,11 +54,17 @@ def test_provenance(source: str) -> None:
 def test_coverage(source: str) -> None:
     """Every numeric mention is a fact or ignored with a reason (enforced when complete)."""
     src = OUTCOME.corpus.sources[source]
-    assert_clean(OUTCOME, [r for r in _of("coverage") if r.file in (src.file, None)
-                           or r.id.startswith(f"coverage:{source}:")])
+    assert_clean(
+        OUTCOME,
+        [
+            r
+            for r in _of("coverage")
+            if r.file in (src.file, None) or r.id.startswith(f"coverage:{source}:")
+        ],
+    )
 
 
-CONFLICT_IDS = sorted(r.id for r in _of("conflict") if not r.passed) or ["none"]
+CONFLICT_IDS = sorted(r.id for r in _of("conflict") if not r.passed)
 
 
 @pytest.mark.parametrize("finding", CONFLICT_IDS)
@@ -67,10 +73,10 @@ def test_conflict(finding: str) -> None:
     assert_clean(OUTCOME, [r for r in _of("conflict") if r.id == finding])
 
 
-DERIVED = sorted(r.id for r in RESULTS if r.kind == "rule" and r.id.startswith("derived:"))
+DERIVED = sorted(r.id for r in RESULTS if r.kind == "rule" and r.id.startswith("rule:derived:"))
 
 
-@pytest.mark.parametrize("rule", DERIVED or ["none"])
+@pytest.mark.parametrize("rule", DERIVED)
 def test_derived(rule: str) -> None:
     """A writer's own computation, recomputed from the facts it was derived from."""
     assert_clean(OUTCOME, [r for r in RESULTS if r.id == rule])

@@ -1,6 +1,7 @@
 """Split the received corpus file into one seed file per article (run once; kept for the record).
 
-The received file holds a tag line (``#可靈AI``) and then, per article, a title line and a body line.
+The received file holds a tag line (``#可靈AI``) and then, per article, a title line and a
+body line.
 Each seed keeps the body byte-for-byte; metadata goes into YAML front matter.
 """
 
@@ -66,7 +67,7 @@ def main(src: Path, out: Path) -> None:
             "language": "zh-Hant",
             "published": published,
             "published_basis": basis,
-            "curation": "partial",
+            "curation": "partial",  # set to complete by hand once every mention is covered
             "origin": {"file": src.name, "title_line": 2 * i + 2, "body_line": 2 * i + 3},
         }
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6)

@@ -92,6 +92,7 @@ def bundled(tmp_path: Path) -> Path:
     """A copy of the bundled corpus that a test may break."""
     dst = tmp_path / "bundled"
     for part in ("seeds", "facts", "checks"):
-        shutil.copytree(PROJECT / part, dst / part,
-                        ignore=shutil.ignore_patterns("__pycache__", "_proposed"))
+        shutil.copytree(
+            PROJECT / part, dst / part, ignore=shutil.ignore_patterns("__pycache__", "_proposed")
+        )
     return dst

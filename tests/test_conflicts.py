@@ -566,3 +566,29 @@ def test_readable_numbers() -> None:
     assert readable_interval(Interval(4.16e8, 4.16e8, unit="count")) == "4.16億"
     assert readable_interval(Interval(1012.31e4, 1012.31e4, unit="count")) == "1012.31萬"
     assert readable_interval(Interval(-INF, 1.0, True, False, "%")) == "≤1%"
+
+
+def test_revised_projections_are_not_looked_up_as_stale() -> None:
+    """4億 (January target) equals last year's revenue, but it was revised, not repeated: only
+    the same-date disagreement (10億 vs 12億) is a conflict, and neither side matches FY2024."""
+    results, _ = run(
+        fact("fy24", 3.95e8, 4.05e8, entity="kling", metric="revenue", period="FY2024",
+             stated="2025-01"),
+        _guidance("jan", 3.98e8, "2025-01", "a", "4億元"),
+        _guidance("nov-a", 1.0e9, "2025-11", "b", "10億元"),
+        _guidance("nov-b", 1.2e9, "2025-11", "c", "12億元"),
+    )  # fmt: skip
+    (r,) = [x for x in results if x.id == "conflict:kling.revenue@FY2025"]
+    assert r.verdict == "conflict"
+    assert set(r.data["disjoint"]) == {"nov-a", "nov-b"}
+
+
+def test_check_corpus_reads_facts_and_metrics_of_a_corpus() -> None:
+    from types import SimpleNamespace
+
+    from factledger.conflicts import check_corpus
+
+    corpus = SimpleNamespace(facts=[fact("a", 1.0), fact("b", 2.0, source="b")], metrics=METRICS)
+    results, extra = check_corpus(corpus, None)
+    assert [r.verdict for r in results] == ["conflict"]
+    assert (extra["groups"], extra["compared"]) == (1, 1)

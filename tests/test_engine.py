@@ -39,8 +39,13 @@ def _edit(root: Path, old: str, new: str) -> None:
     ("old", "new", "kind", "line", "needle"),
     [
         ('value: "4.16億"', 'value: "4.17億"', "provenance", 22, "value: '4.17億' is not a span"),
-        ('quote: "快手Q3日活4.16億。"', 'quote: "快手Q3日活4.18億。"', "provenance", 24,
-         "quote: not found in seeds/mini.md; nearest passage"),
+        (
+            'quote: "快手Q3日活4.16億。"',
+            'quote: "快手Q3日活4.18億。"',
+            "provenance",
+            24,
+            "quote: not found in seeds/mini.md; nearest passage",
+        ),
         ("entity: kuaishou", "entity: kuaishu", "input", 19, "unknown entity"),
         ('period: "2025Q3"', 'period: "2025Q9"', "input", 21, "is not a period"),
     ],
@@ -53,8 +58,9 @@ def test_broken_fact_fails_the_gate_naming_file_and_line(
     assert not outcome.passed
     bad = [f.result for f in outcome.open_errors if f.result.kind == kind]
     assert bad, open_ids(outcome)
-    assert any(r.file == "facts/mini.yaml" and r.line == line and needle in r.message
-               for r in bad), [(r.where, r.message) for r in bad]
+    assert any(
+        r.file == "facts/mini.yaml" and r.line == line and needle in r.message for r in bad
+    ), [(r.where, r.message) for r in bad]
     assert outcome.exit_code == 1
 
 
@@ -97,13 +103,25 @@ def test_acknowledged_finding_passes_until_its_evidence_changes(mini: Path) -> N
     from factledger.engine import apply_acknowledgements
     from factledger.model import Acknowledgement, Result
 
-    finding = Result(id="rule:x", kind="rule", severity="error", verdict="violated",
-                     message="m", fingerprint="abc")
+    finding = Result(
+        id="rule:x",
+        kind="rule",
+        severity="error",
+        verdict="violated",
+        message="m",
+        fingerprint="abc",
+    )
     ack = Acknowledgement("rule:x", "abc", "source-error", "r", "me", "2026-11-29", "a.yaml", 2)
     [f], extra = apply_acknowledgements([finding], [ack])
     assert f.status == "acknowledged" and not extra
-    changed = Result(id="rule:x", kind="rule", severity="error", verdict="violated",
-                     message="m", fingerprint="abd")
+    changed = Result(
+        id="rule:x",
+        kind="rule",
+        severity="error",
+        verdict="violated",
+        message="m",
+        fingerprint="abd",
+    )
     [f], extra = apply_acknowledgements([changed], [ack])
     assert f.status == "stale-ack"
 
@@ -127,8 +145,12 @@ def test_check_writes_reports(mini: Path) -> None:
 
 def test_engine_never_writes_to_seeds_or_facts(mini: Path) -> None:
     def snapshot() -> dict[str, bytes]:
-        return {str(p): p.read_bytes() for d in ("seeds", "facts")
-                for p in sorted((mini / d).rglob("*")) if p.is_file()}
+        return {
+            str(p): p.read_bytes()
+            for d in ("seeds", "facts")
+            for p in sorted((mini / d).rglob("*"))
+            if p.is_file()
+        }
 
     before = snapshot()
     main(["check", "--root", str(mini), "-q"])

@@ -20,8 +20,16 @@ from factledger import html_report
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCHEMA = PROJECT / "docs" / "report-schema.json"
-REQUIRED_TOP = ("schema_version", "summary", "sources", "metrics", "entities", "facts", "results",
-                "findings")  # fmt: skip
+REQUIRED_TOP = (
+    "schema_version",
+    "summary",
+    "sources",
+    "metrics",
+    "entities",
+    "facts",
+    "results",
+    "findings",
+)
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -37,53 +45,126 @@ def period(text: str, start: str, end: str | None = None) -> dict[str, str]:
     return {"text": text, "start": start, "end": end or start}
 
 
-def interval(lo: float | None, hi: float | None, *, lo_open: bool = False, hi_open: bool = False,
-             unit: str = "CNY") -> dict[str, Any]:  # fmt: skip
-    return {"lo": lo, "hi": hi, "lo_open": lo_open or lo is None,
-            "hi_open": hi_open or hi is None, "unit": unit}  # fmt: skip
-
-
-def source(sid: str, title: str, outlet: str, body: str, published: dict[str, str],
-           coverage: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def interval(
+    lo: float | None,
+    hi: float | None,
+    *,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    unit: str = "CNY",
+) -> dict[str, Any]:
     return {
-        "id": sid, "title": title, "outlet": outlet, "language": "zh-Hant",
-        "published": published, "published_basis": "test fixture", "curation": "partial",
-        "file": f"seeds/{sid}.md", "body": body, "coverage": coverage,
-    }  # fmt: skip
+        "lo": lo,
+        "hi": hi,
+        "lo_open": lo_open or lo is None,
+        "hi_open": hi_open or hi is None,
+        "unit": unit,
+    }
 
 
-def fact(fid: str, src: str, entity: str, metric: str, per: dict[str, str], value: str,
-         iv: dict[str, Any] | None, quote: str, *, kind: str = "actual", line: int = 1,
-         qualifiers: dict[str, str] | None = None, note: str | None = None,
-         hedge: str | None = None) -> dict[str, Any]:  # fmt: skip
+def source(
+    sid: str,
+    title: str,
+    outlet: str,
+    body: str,
+    published: dict[str, str],
+    coverage: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     return {
-        "id": fid, "source": src, "entity": entity, "metric": metric,
-        "qualifiers": qualifiers or {}, "period": per, "value": value, "interval": iv,
-        "written_interval": iv, "unit": iv["unit"] if iv else None, "hedge": hedge,
-        "kind": kind, "stated": per, "quote": quote, "note": note,
-        "file": f"facts/{src}.yaml", "line": line,
-    }  # fmt: skip
+        "id": sid,
+        "title": title,
+        "outlet": outlet,
+        "language": "zh-Hant",
+        "published": published,
+        "published_basis": "test fixture",
+        "curation": "partial",
+        "file": f"seeds/{sid}.md",
+        "body": body,
+        "coverage": coverage,
+    }
 
 
-def result(rid: str, kind: str, severity: str, verdict: str, message: str,
-           fact_ids: tuple[str, ...] = (), *, file: str | None = None, line: int | None = None,
-           data: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def fact(
+    fid: str,
+    src: str,
+    entity: str,
+    metric: str,
+    per: dict[str, str],
+    value: str,
+    iv: dict[str, Any] | None,
+    quote: str,
+    *,
+    kind: str = "actual",
+    line: int = 1,
+    qualifiers: dict[str, str] | None = None,
+    note: str | None = None,
+    hedge: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": fid,
+        "source": src,
+        "entity": entity,
+        "metric": metric,
+        "qualifiers": qualifiers or {},
+        "period": per,
+        "value": value,
+        "interval": iv,
+        "written_interval": iv,
+        "unit": iv["unit"] if iv else None,
+        "hedge": hedge,
+        "kind": kind,
+        "stated": per,
+        "quote": quote,
+        "note": note,
+        "file": f"facts/{src}.yaml",
+        "line": line,
+    }
+
+
+def result(
+    rid: str,
+    kind: str,
+    severity: str,
+    verdict: str,
+    message: str,
+    fact_ids: tuple[str, ...] = (),
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     passed = verdict in ("pass", "holds", "possible", "agree", "revision", "covered", "skipped")
     return {
-        "id": rid, "kind": kind, "severity": severity, "verdict": verdict, "passed": passed,
-        "message": message, "fact_ids": list(fact_ids), "file": file, "line": line,
-        "fingerprint": f"fp-{abs(hash(rid)) % 10**8:08d}", "data": data or {},
-    }  # fmt: skip
+        "id": rid,
+        "kind": kind,
+        "severity": severity,
+        "verdict": verdict,
+        "passed": passed,
+        "message": message,
+        "fact_ids": list(fact_ids),
+        "file": file,
+        "line": line,
+        "fingerprint": f"fp-{abs(hash(rid)) % 10**8:08d}",
+        "data": data or {},
+    }
 
 
-def finding(res: dict[str, Any], status: str = "open",
-            ack: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def finding(
+    res: dict[str, Any], status: str = "open", ack: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {**res, "status": status, "acknowledgement": ack}
 
 
 def ack(verdict: str, reason: str, fingerprint: str) -> dict[str, Any]:
-    return {"verdict": verdict, "reason": reason, "reviewer": "審稿人 A", "date": "2025-11-28",
-            "fingerprint": fingerprint, "file": "facts/acknowledgements.yaml", "line": 4}  # fmt: skip
+    return {
+        "verdict": verdict,
+        "reason": reason,
+        "reviewer": "審稿人 A",
+        "date": "2025-11-28",
+        "fingerprint": fingerprint,
+        "file": "facts/acknowledgements.yaml",
+        "line": 4,
+    }
 
 
 DCD_TITLE = "「可靈」將年賺10億,AI能否重塑2700億快手?"
@@ -104,129 +185,372 @@ EVIL_QUOTE = f"據稱{SCRIPT}可靈Q2收入約2億元{IMG}{RLO}。"
 EVIL_BODY = f"這是一段測試文字。{EVIL_QUOTE}\n{LONG_LINE}\n黃金會員月費79元。"
 
 Q = "今年Q1、Q2、Q3,可靈收入分別超過1.5億元、2.5億元、3億元。"
-Q3Q = "快手2025Q3財報顯示,公司實現收入355.54億元,年增14.2%,其中,最值得注意的是,可靈Q3收入超過3億元。"
+Q3Q = (
+    "快手2025Q3財報顯示,公司實現收入355.54億元,年增14.2%,其中,最值得注意的是,可靈Q3收入超過3億元。"
+)
 USERS_Q = "快手Q3日活4.16億,月活7.31億。"
 
 
 def make_facts() -> list[dict[str, Any]]:
     nov = period("2025-11-27", "2025-11-27")
-    q1, q2, q3 = (period("2025Q1", "2025-01-01", "2025-03-31"),
-                  period("2025Q2", "2025-04-01", "2025-06-30"),
-                  period("2025Q3", "2025-07-01", "2025-09-30"))  # fmt: skip
+    q1, q2, q3 = (
+        period("2025Q1", "2025-01-01", "2025-03-31"),
+        period("2025Q2", "2025-04-01", "2025-06-30"),
+        period("2025Q3", "2025-07-01", "2025-09-30"),
+    )
     count = "count"
     return [
-        fact("dcd-kling-revenue-2025q1", "dcd", "kling", "revenue", q1, "超過1.5億元",
-             interval(1.5e8, None, lo_open=True), Q, line=12),
-        fact("dcd-kling-revenue-2025q2", "dcd", "kling", "revenue", q2, "2.5億元",
-             interval(2.5e8, None, lo_open=True), Q, hedge="超過", line=21),
-        fact("dcd-kling-revenue-2025q3", "dcd", "kling", "revenue", q3, "超過3億元",
-             interval(3e8, None, lo_open=True), Q3Q, line=30),
-        fact("dcd-kling-revenue-fy2025", "dcd", "kling", "revenue",
-             period("FY2025", "2025-01-01", "2025-12-31"), "超過10億元",
-             interval(1e9, None, lo_open=True), "預計2025全年,可靈收入將超過10億元。",
-             kind="guidance", line=39),
-        fact("dcd-kuaishou-dau-2025q3", "dcd", "kuaishou", "dau", q3, "4.16億",
-             interval(4.155e8, 4.165e8, hi_open=True, unit=count), USERS_Q, line=48),
-        fact("dcd-kuaishou-mau-2025q3", "dcd", "kuaishou", "mau", q3, "7.31億",
-             interval(7.305e8, 7.315e8, hi_open=True, unit=count), USERS_Q, line=57),
-        fact("dcd-kling-mau-2025-11", "dcd", "kling", "mau", nov, "約1200萬",
-             interval(1.1e7, 1.3e7, unit=count), "可靈月活約1200萬,即夢AI月活約1500萬。", line=66),
-        fact("dcd-jimeng-mau-2025-11", "dcd", "jimeng", "mau", nov, "約1500萬",
-             interval(1.4e7, 1.6e7, unit=count), "可靈月活約1200萬,即夢AI月活約1500萬。", line=75),
-        fact("ymt-kling-revenue-2025q1", "ymt", "kling", "revenue", q1, "超過1.5億元",
-             interval(1.5e8, None, lo_open=True),
-             "2025年第一季度,其營收超過1.5億元,其中3月單月收入達5000萬元,佔累計營收的33%。",
-             note="其 = 快手可靈AI (previous sentence).", line=8),
-        fact("ymt-kling-revenue-2025-03", "ymt", "kling", "revenue",
-             period("2025-03", "2025-03-01", "2025-03-31"), "5000萬元", interval(5e7, 5e7),
-             "2025年第一季度,其營收超過1.5億元,其中3月單月收入達5000萬元,佔累計營收的33%。", line=17),
-        fact("ymt-kling-revenue-share-2025-03", "ymt", "kling", "revenue_share",
-             period("2025-03", "2025-03-01", "2025-03-31"), "33%",
-             interval(32.5, 33.5, hi_open=True, unit="%"),
-             "2025年第一季度,其營收超過1.5億元,其中3月單月收入達5000萬元,佔累計營收的33%。",
-             kind="derived", qualifiers={"of": "kling-revenue"}, line=26),
-        fact("ymt-kuaishou-dau-2025q1", "ymt", "kuaishou", "dau", q1, "3.8億",
-             interval(3.75e8, 3.85e8, hi_open=True, unit=count),
-             "同時,快手日活3.8億的資料閉環,為其提供了海量訓練資料。", line=35),
-        fact("ymt-kling-mau-2025q1", "ymt", "kling", "mau", q1, "約600萬",
-             interval(5.5e6, 6.5e6, unit=count), "可靈月活約600萬,即夢AI月活約800萬。", line=44),
-        fact("ymt-jimeng-mau-2025q1", "ymt", "jimeng", "mau", q1, "約800萬",
-             interval(7.5e6, 8.5e6, unit=count), "可靈月活約600萬,即夢AI月活約800萬。", line=53),
-        fact("ymt-kling-price-gold", "ymt", "kling", "subscription_price", q1, "66元",
-             interval(66, 66, unit="CNY/month"), "黃金會員月費66元。", line=62,
-             qualifiers={"tier": "gold"}),
-        fact("ymt-kling-revenue-typo", "ymt", "kling", "revenue", q1, "1.6億元",
-             interval(1.6e8, 1.6e8), "2025年第一季度,其營收達1.6億元。", line=71),
-        fact(HOSTILE_ID, "evil", "kling", "revenue", q2, "約2億元",
-             interval(1.9e8, 2.1e8), EVIL_QUOTE, line=5,
-             note=f"{SCRIPT} {IMG} {RLO}reversed {LONG_LINE}"),
-        fact("evil-kling-price-gold", "evil", "kling", "subscription_price",
-             period("2025-09", "2025-09-01", "2025-09-30"), "79元",
-             interval(79, 79, unit="CNY/month"), "黃金會員月費79元。", line=14,
-             qualifiers={"tier": "gold"}),
-    ]  # fmt: skip
+        fact(
+            "dcd-kling-revenue-2025q1",
+            "dcd",
+            "kling",
+            "revenue",
+            q1,
+            "超過1.5億元",
+            interval(1.5e8, None, lo_open=True),
+            Q,
+            line=12,
+        ),
+        fact(
+            "dcd-kling-revenue-2025q2",
+            "dcd",
+            "kling",
+            "revenue",
+            q2,
+            "2.5億元",
+            interval(2.5e8, None, lo_open=True),
+            Q,
+            hedge="超過",
+            line=21,
+        ),
+        fact(
+            "dcd-kling-revenue-2025q3",
+            "dcd",
+            "kling",
+            "revenue",
+            q3,
+            "超過3億元",
+            interval(3e8, None, lo_open=True),
+            Q3Q,
+            line=30,
+        ),
+        fact(
+            "dcd-kling-revenue-fy2025",
+            "dcd",
+            "kling",
+            "revenue",
+            period("FY2025", "2025-01-01", "2025-12-31"),
+            "超過10億元",
+            interval(1e9, None, lo_open=True),
+            "預計2025全年,可靈收入將超過10億元。",
+            kind="guidance",
+            line=39,
+        ),
+        fact(
+            "dcd-kuaishou-dau-2025q3",
+            "dcd",
+            "kuaishou",
+            "dau",
+            q3,
+            "4.16億",
+            interval(4.155e8, 4.165e8, hi_open=True, unit=count),
+            USERS_Q,
+            line=48,
+        ),
+        fact(
+            "dcd-kuaishou-mau-2025q3",
+            "dcd",
+            "kuaishou",
+            "mau",
+            q3,
+            "7.31億",
+            interval(7.305e8, 7.315e8, hi_open=True, unit=count),
+            USERS_Q,
+            line=57,
+        ),
+        fact(
+            "dcd-kling-mau-2025-11",
+            "dcd",
+            "kling",
+            "mau",
+            nov,
+            "約1200萬",
+            interval(1.1e7, 1.3e7, unit=count),
+            "可靈月活約1200萬,即夢AI月活約1500萬。",
+            line=66,
+        ),
+        fact(
+            "dcd-jimeng-mau-2025-11",
+            "dcd",
+            "jimeng",
+            "mau",
+            nov,
+            "約1500萬",
+            interval(1.4e7, 1.6e7, unit=count),
+            "可靈月活約1200萬,即夢AI月活約1500萬。",
+            line=75,
+        ),
+        fact(
+            "ymt-kling-revenue-2025q1",
+            "ymt",
+            "kling",
+            "revenue",
+            q1,
+            "超過1.5億元",
+            interval(1.5e8, None, lo_open=True),
+            "2025年第一季度,其營收超過1.5億元,其中3月單月收入達5000萬元,佔累計營收的33%。",
+            note="其 = 快手可靈AI (previous sentence).",
+            line=8,
+        ),
+        fact(
+            "ymt-kling-revenue-2025-03",
+            "ymt",
+            "kling",
+            "revenue",
+            period("2025-03", "2025-03-01", "2025-03-31"),
+            "5000萬元",
+            interval(5e7, 5e7),
+            "2025年第一季度,其營收超過1.5億元,其中3月單月收入達5000萬元,佔累計營收的33%。",
+            line=17,
+        ),
+        fact(
+            "ymt-kling-revenue-share-2025-03",
+            "ymt",
+            "kling",
+            "revenue_share",
+            period("2025-03", "2025-03-01", "2025-03-31"),
+            "33%",
+            interval(32.5, 33.5, hi_open=True, unit="%"),
+            "2025年第一季度,其營收超過1.5億元,其中3月單月收入達5000萬元,佔累計營收的33%。",
+            kind="derived",
+            qualifiers={"of": "kling-revenue"},
+            line=26,
+        ),
+        fact(
+            "ymt-kuaishou-dau-2025q1",
+            "ymt",
+            "kuaishou",
+            "dau",
+            q1,
+            "3.8億",
+            interval(3.75e8, 3.85e8, hi_open=True, unit=count),
+            "同時,快手日活3.8億的資料閉環,為其提供了海量訓練資料。",
+            line=35,
+        ),
+        fact(
+            "ymt-kling-mau-2025q1",
+            "ymt",
+            "kling",
+            "mau",
+            q1,
+            "約600萬",
+            interval(5.5e6, 6.5e6, unit=count),
+            "可靈月活約600萬,即夢AI月活約800萬。",
+            line=44,
+        ),
+        fact(
+            "ymt-jimeng-mau-2025q1",
+            "ymt",
+            "jimeng",
+            "mau",
+            q1,
+            "約800萬",
+            interval(7.5e6, 8.5e6, unit=count),
+            "可靈月活約600萬,即夢AI月活約800萬。",
+            line=53,
+        ),
+        fact(
+            "ymt-kling-price-gold",
+            "ymt",
+            "kling",
+            "subscription_price",
+            q1,
+            "66元",
+            interval(66, 66, unit="CNY/month"),
+            "黃金會員月費66元。",
+            line=62,
+            qualifiers={"tier": "gold"},
+        ),
+        fact(
+            "ymt-kling-revenue-typo",
+            "ymt",
+            "kling",
+            "revenue",
+            q1,
+            "1.6億元",
+            interval(1.6e8, 1.6e8),
+            "2025年第一季度,其營收達1.6億元。",
+            line=71,
+        ),
+        fact(
+            HOSTILE_ID,
+            "evil",
+            "kling",
+            "revenue",
+            q2,
+            "約2億元",
+            interval(1.9e8, 2.1e8),
+            EVIL_QUOTE,
+            line=5,
+            note=f"{SCRIPT} {IMG} {RLO}reversed {LONG_LINE}",
+        ),
+        fact(
+            "evil-kling-price-gold",
+            "evil",
+            "kling",
+            "subscription_price",
+            period("2025-09", "2025-09-01", "2025-09-30"),
+            "79元",
+            interval(79, 79, unit="CNY/month"),
+            "黃金會員月費79元。",
+            line=14,
+            qualifiers={"tier": "gold"},
+        ),
+    ]
 
 
 def make_doc() -> dict[str, Any]:
     facts = make_facts()
     sources = [
         source("dcd", DCD_TITLE, "懂財帝", DCD_BODY, period("2025-11-27", "2025-11-27")),
-        source("ymt", YMT_TITLE, "雲媒體", YMT_BODY, period("2025-05..2025-08", "2025-05-01",
-               "2025-08-31"), coverage={
-            "source": "ymt", "curation": "partial", "mentions": 14, "covered": 12, "ignored": 1,
-            "uncovered": [{"text": "3.8億", "at": 122, "context": "的成績。同時,快手日活【3.8億】的資料閉環,為其提供了海量訓"}],
-            "coverage": 0.9231}),
-        source("evil", f"惡意標題{SCRIPT}", f"鈦媒體{IMG}", EVIL_BODY,
-               period("2025-10-01", "2025-10-01")),
-    ]  # fmt: skip
+        source(
+            "ymt",
+            YMT_TITLE,
+            "雲媒體",
+            YMT_BODY,
+            period("2025-05..2025-08", "2025-05-01", "2025-08-31"),
+            coverage={
+                "source": "ymt",
+                "curation": "partial",
+                "mentions": 14,
+                "covered": 12,
+                "ignored": 1,
+                "uncovered": [
+                    {
+                        "text": "3.8億",
+                        "at": 122,
+                        "context": "的成績。同時,快手日活【3.8億】的資料閉環,為其提供了海量訓",
+                    }
+                ],
+                "coverage": 0.9231,
+            },
+        ),
+        source(
+            "evil",
+            f"惡意標題{SCRIPT}",
+            f"鈦媒體{IMG}",
+            EVIL_BODY,
+            period("2025-10-01", "2025-10-01"),
+        ),
+    ]
     conflict = result(
-        f"conflict:kling.revenue:2025Q2:{HOSTILE_ID}", "conflict", "error", "conflict",
+        f"conflict:kling.revenue:2025Q2:{HOSTILE_ID}",
+        "conflict",
+        "error",
+        "conflict",
         "kling revenue 2025Q2: 懂財帝 says 2.5億元 (> 2.5億 CNY) but the evil source says 約2億元 "
         "([1.9億, 2.1億] CNY): the intervals do not overlap",
-        ("dcd-kling-revenue-2025q2", HOSTILE_ID), file="facts/evil.yaml", line=5,
-        data={"kind": "conflict", "facts": ["dcd-kling-revenue-2025q2", HOSTILE_ID]})  # fmt: skip
+        ("dcd-kling-revenue-2025q2", HOSTILE_ID),
+        file="facts/evil.yaml",
+        line=5,
+        data={"kind": "conflict", "facts": ["dcd-kling-revenue-2025q2", HOSTILE_ID]},
+    )
     rule = result(
-        "rule:march-share", "rule", "error", "violated",
+        "rule:march-share",
+        "rule",
+        "error",
+        "violated",
         "share({ymt-kling-revenue-2025-03}, {ymt-kling-revenue-2025q1}) = [0, 33.3333) % does not "
         "contain the written 33% ([32.5, 33.5) %)",
-        ("ymt-kling-revenue-2025-03", "ymt-kling-revenue-2025q1", "ymt-kling-revenue-share-2025-03"),
-        file="checks/rules/kling.yaml", line=3,
-        data={"lhs": interval(0, 33.3333, hi_open=True, unit="%"),
-              "rhs": interval(32.5, 33.5, hi_open=True, unit="%"),
-              "operands": [
-                  {"ref": "a", "fact_id": "ymt-kling-revenue-2025-03", "source": "ymt",
-                   "quote": "…", "value": "5000萬元", "interval": interval(5e7, 5e7),
-                   "file": "facts/ymt.yaml", "line": 17},
-                  {"ref": "b", "fact_id": "ymt-kling-revenue-2025q1", "source": "ymt",
-                   "quote": "…", "value": "超過1.5億元", "interval": interval(1.5e8, None,
-                                                                             lo_open=True),
-                   "file": "facts/ymt.yaml", "line": 8}],
-              "alternatives": ["累計營收 = revenue since launch (2024-06..2025-03)"]})  # fmt: skip
+        (
+            "ymt-kling-revenue-2025-03",
+            "ymt-kling-revenue-2025q1",
+            "ymt-kling-revenue-share-2025-03",
+        ),
+        file="checks/rules/kling.yaml",
+        line=3,
+        data={
+            "lhs": interval(0, 33.3333, hi_open=True, unit="%"),
+            "rhs": interval(32.5, 33.5, hi_open=True, unit="%"),
+            "operands": [
+                {
+                    "ref": "a",
+                    "fact_id": "ymt-kling-revenue-2025-03",
+                    "source": "ymt",
+                    "quote": "…",
+                    "value": "5000萬元",
+                    "interval": interval(5e7, 5e7),
+                    "file": "facts/ymt.yaml",
+                    "line": 17,
+                },
+                {
+                    "ref": "b",
+                    "fact_id": "ymt-kling-revenue-2025q1",
+                    "source": "ymt",
+                    "quote": "…",
+                    "value": "超過1.5億元",
+                    "interval": interval(1.5e8, None, lo_open=True),
+                    "file": "facts/ymt.yaml",
+                    "line": 8,
+                },
+            ],
+            "alternatives": ["累計營收 = revenue since launch (2024-06..2025-03)"],
+        },
+    )
     prov = result(
-        "provenance:ymt-kling-revenue-typo:quote", "provenance", "error", "missing",
-        "quote of ymt-kling-revenue-typo is not in the source: 「2025年第一季度,其營收達1.6億元。」",
-        ("ymt-kling-revenue-typo",), file="facts/ymt.yaml", line=71)  # fmt: skip
+        "provenance:ymt-kling-revenue-typo:quote",
+        "provenance",
+        "error",
+        "missing",
+        "quote of ymt-kling-revenue-typo is not in the source: "
+        "「2025年第一季度,其營收達1.6億元。」",
+        ("ymt-kling-revenue-typo",),
+        file="facts/ymt.yaml",
+        line=71,
+    )
     stale = result(
-        "rule:fy-vs-quarters", "rule", "error", "violated",
+        "rule:fy-vs-quarters",
+        "rule",
+        "error",
+        "violated",
         "Q1+Q2+Q3 (> 7億 CNY) plus Q4 must not exceed FY2025 guidance: no Q4 value fits",
-        ("dcd-kling-revenue-2025q1", "dcd-kling-revenue-fy2025"), file="checks/rules/kling.yaml",
-        line=11, data={"lhs": interval(7e8, None, lo_open=True),
-                       "rhs": interval(1e9, None, lo_open=True)})  # fmt: skip
+        ("dcd-kling-revenue-2025q1", "dcd-kling-revenue-fy2025"),
+        file="checks/rules/kling.yaml",
+        line=11,
+        data={"lhs": interval(7e8, None, lo_open=True), "rhs": interval(1e9, None, lo_open=True)},
+    )
     review = result(
-        "conflict:kuaishou.dau:2025Q3", "conflict", "warning", "needs-review",
+        "conflict:kuaishou.dau:2025Q3",
+        "conflict",
+        "warning",
+        "needs-review",
         "kuaishou dau: 4.16億 (2025Q3, 懂財帝) and 3.8億 (2025Q1, 雲媒體) — periods differ, check "
         "whether 雲媒體 meant an earlier quarter",
-        ("dcd-kuaishou-dau-2025q3", "ymt-kuaishou-dau-2025q1"), file="facts/ymt.yaml", line=35,
-        data={"kind": "needs-review"})  # fmt: skip
+        ("dcd-kuaishou-dau-2025q3", "ymt-kuaishou-dau-2025q1"),
+        file="facts/ymt.yaml",
+        line=35,
+        data={"kind": "needs-review"},
+    )
     unused = result(
-        "coverage:ymt:unused-ignore:80", "coverage", "warning", "unused",
-        "ignore entry '01.' matches no uncovered mention: remove it", file="facts/ymt.yaml",
-        line=80)  # fmt: skip
+        "coverage:ymt:unused-ignore:80",
+        "coverage",
+        "warning",
+        "unused",
+        "ignore entry '01.' matches no uncovered mention: remove it",
+        file="facts/ymt.yaml",
+        line=80,
+    )
     acked = result(
-        "conflict:kling.subscription_price[tier=gold]", "conflict", "error", "conflict",
+        "conflict:kling.subscription_price[tier=gold]",
+        "conflict",
+        "error",
+        "conflict",
         "kling subscription_price (tier=gold): 66元 (雲媒體, 2025Q1) vs 79元 (evil, 2025-09)",
-        ("ymt-kling-price-gold", "evil-kling-price-gold"), file="facts/ymt.yaml", line=62,
-        data={"kind": "conflict"})  # fmt: skip
+        ("ymt-kling-price-gold", "evil-kling-price-gold"),
+        file="facts/ymt.yaml",
+        line=62,
+        data={"kind": "conflict"},
+    )
     findings = [
         finding(conflict),
         finding(rule),
@@ -234,22 +558,47 @@ def make_doc() -> dict[str, Any]:
         finding(stale, "stale-ack", ack("source-error", "Guidance was revised.", "0123abcd")),
         finding(review),
         finding(unused),
-        finding(acked, "acknowledged",
-                ack("superseded", f"Price changed in September. {SCRIPT}", acked["fingerprint"])),
-    ]  # fmt: skip
+        finding(
+            acked,
+            "acknowledged",
+            ack("superseded", f"Price changed in September. {SCRIPT}", acked["fingerprint"]),
+        ),
+    ]
     passing = [
-        result(f"provenance:{f['id']}", "provenance", "error", "pass", f"{f['id']}: quote found",
-               (f["id"],), file=f["file"], line=f["line"])
-        for f in facts if f["id"] != "ymt-kling-revenue-typo"
+        result(
+            f"provenance:{f['id']}",
+            "provenance",
+            "error",
+            "pass",
+            f"{f['id']}: quote found",
+            (f["id"],),
+            file=f["file"],
+            line=f["line"],
+        )
+        for f in facts
+        if f["id"] != "ymt-kling-revenue-typo"
     ] + [
-        result("coverage:ymt", "coverage", "info", "uncovered", "ymt: 12 of 14 mentions covered",
-               file="seeds/ymt.md"),
-        result("conflict:kling.revenue:2025Q1", "conflict", "error", "agree",
-               "kling revenue 2025Q1: 懂財帝 and 雲媒體 agree (> 1.5億 CNY)",
-               ("dcd-kling-revenue-2025q1", "ymt-kling-revenue-2025q1"), data={"kind": "agree"}),
-    ]  # fmt: skip
-    results = passing + [{k: v for k, v in f.items() if k not in ("status", "acknowledgement")}
-                         for f in findings]  # fmt: skip
+        result(
+            "coverage:ymt",
+            "coverage",
+            "info",
+            "uncovered",
+            "ymt: 12 of 14 mentions covered",
+            file="seeds/ymt.md",
+        ),
+        result(
+            "conflict:kling.revenue:2025Q1",
+            "conflict",
+            "error",
+            "agree",
+            "kling revenue 2025Q1: 懂財帝 and 雲媒體 agree (> 1.5億 CNY)",
+            ("dcd-kling-revenue-2025q1", "ymt-kling-revenue-2025q1"),
+            data={"kind": "agree"},
+        ),
+    ]
+    results = passing + [
+        {k: v for k, v in f.items() if k not in ("status", "acknowledgement")} for f in findings
+    ]
     kinds: dict[str, int] = {}
     for r in results:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
@@ -260,32 +609,72 @@ def make_doc() -> dict[str, Any]:
             out[f[key]] = out.get(f[key], 0) + 1
         return out
 
-    open_errors = sum(1 for f in findings if f["status"] == "stale-ack"
-                      or (f["status"] == "open" and f["severity"] == "error"))  # fmt: skip
+    open_errors = sum(
+        1
+        for f in findings
+        if f["status"] == "stale-ack" or (f["status"] == "open" and f["severity"] == "error")
+    )
     return {
         "schema_version": 1,
         "summary": {
-            "gate": "fail" if open_errors else "pass", "exit_code": 1 if open_errors else 0,
-            "open_errors": open_errors, "findings": len(findings),
-            "by_severity": count("severity"), "by_status": count("status"),
-            "by_kind": count("kind"), "results_by_kind": kinds, "facts": len(facts),
+            "gate": "fail" if open_errors else "pass",
+            "exit_code": 1 if open_errors else 0,
+            "open_errors": open_errors,
+            "findings": len(findings),
+            "by_severity": count("severity"),
+            "by_status": count("status"),
+            "by_kind": count("kind"),
+            "results_by_kind": kinds,
+            "facts": len(facts),
             "sources": len(sources),
-            "coverage": {"mentions": 14, "covered": 12, "ignored": 1, "uncovered": 1,
-                         "coverage": 0.9231, "covered_share_of_mentions": 0.8571},
-            "commit": "abc123def456", "timestamp": "2025-11-28T09:30:00+00:00",
+            "coverage": {
+                "mentions": 14,
+                "covered": 12,
+                "ignored": 1,
+                "uncovered": 1,
+                "coverage": 0.9231,
+                "covered_share_of_mentions": 0.8571,
+            },
+            "commit": "abc123def456",
+            "timestamp": "2025-11-28T09:30:00+00:00",
         },
         "sources": sources,
         "metrics": [
-            {"key": "revenue", "dimension": "money", "unit": "CNY", "series": True,
-             "description": "Revenue"},
-            {"key": "revenue_share", "dimension": "share", "unit": "%", "series": True,
-             "description": "Share"},
-            {"key": "dau", "dimension": "count", "unit": "count", "series": True,
-             "description": "DAU"},
-            {"key": "mau", "dimension": "count", "unit": "count", "series": True,
-             "description": "MAU"},
-            {"key": "subscription_price", "dimension": "price-per-period", "unit": "CNY/month",
-             "series": False, "description": "Monthly price"},
+            {
+                "key": "revenue",
+                "dimension": "money",
+                "unit": "CNY",
+                "series": True,
+                "description": "Revenue",
+            },
+            {
+                "key": "revenue_share",
+                "dimension": "share",
+                "unit": "%",
+                "series": True,
+                "description": "Share",
+            },
+            {
+                "key": "dau",
+                "dimension": "count",
+                "unit": "count",
+                "series": True,
+                "description": "DAU",
+            },
+            {
+                "key": "mau",
+                "dimension": "count",
+                "unit": "count",
+                "series": True,
+                "description": "MAU",
+            },
+            {
+                "key": "subscription_price",
+                "dimension": "price-per-period",
+                "unit": "CNY/month",
+                "series": False,
+                "description": "Monthly price",
+            },
         ],
         "entities": [
             {"key": "kling", "names": ["可靈", "Kling"], "kind": "product"},
@@ -295,7 +684,7 @@ def make_doc() -> dict[str, Any]:
         "facts": facts,
         "results": results,
         "findings": findings,
-    }  # fmt: skip
+    }
 
 
 # --------------------------------------------------------------------------- helpers
@@ -345,8 +734,9 @@ def test_hostile_text_is_escaped(page: str) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     # the JSON for the script cannot close its element
-    for block in re.findall(r'<script type="application/(?:ld\+)?json"[^>]*>(.*?)</script>', page,
-                            flags=re.S):  # fmt: skip
+    for block in re.findall(
+        r'<script type="application/(?:ld\+)?json"[^>]*>(.*?)</script>', page, flags=re.S
+    ):
         assert "<" not in block and ">" not in block
         json.loads(block)
     # the right-to-left override is shown, not obeyed
@@ -356,8 +746,11 @@ def test_hostile_text_is_escaped(page: str) -> None:
 
 def test_every_script_is_ours(page: str) -> None:
     scripts = re.findall(r"<script\b[^>]*>", page)
-    assert scripts == ['<script type="application/json" id="report-data">',
-                       '<script type="application/ld+json" id="claimreview">', "<script>"]  # fmt: skip
+    assert scripts == [
+        '<script type="application/json" id="report-data">',
+        '<script type="application/ld+json" id="claimreview">',
+        "<script>",
+    ]
     assert "innerHTML" not in page and "insertAdjacentHTML" not in page
 
 
@@ -384,20 +777,24 @@ def test_every_finding_in_given_order(doc: dict[str, Any], page: str) -> None:
 
 
 def test_finding_attributes_name_entities_and_sources(page: str) -> None:
-    row = re.search(r'<li class="finding[^>]*data-finding-id="conflict:kuaishou.dau:2025Q3"[^>]*>',
-                    page).group(0)  # fmt: skip
+    row = re.search(
+        r'<li class="finding[^>]*data-finding-id="conflict:kuaishou.dau:2025Q3"[^>]*>', page
+    ).group(0)
     assert 'data-kind="conflict"' in row
     assert 'data-entities="kuaishou"' in row
     assert 'data-sources="dcd ymt"' in row
     # a finding without facts takes its source from its file
-    row = re.search(r'<li class="finding[^>]*data-finding-id="coverage:ymt:unused-ignore:80"'
-                    r"[^>]*>", page).group(0)  # fmt: skip
+    row = re.search(
+        r'<li class="finding[^>]*data-finding-id="coverage:ymt:unused-ignore:80"'
+        r"[^>]*>",
+        page,
+    ).group(0)
     assert 'data-sources="ymt"' in row
 
 
 def test_quote_highlighted_in_context_with_location(page: str) -> None:
     # the value span marked inside the source sentence, the sentence before shown for 其
-    assert "<mark class=\"v q\">超過1.5億元</mark>" in page
+    assert '<mark class="v q">超過1.5億元</mark>' in page
     assert "取得了令人矚目的成績。" in page
     assert 'id="fact-ymt-kling-revenue-2025q1"' in page
     assert "facts/ymt.yaml:8" in page
@@ -443,17 +840,23 @@ def test_charts_for_series_metrics_with_two_periods(page: str) -> None:
     assert "懂財帝" in page.split('data-chart="kling.revenue"', 1)[1].split("</figure>")[0]
 
 
-def test_chart_scale_and_labels() -> None:
+def test_chart_scale_panels_and_marks() -> None:
     charts = {c["key"]: c for c in html_report.timeline_charts(make_doc())}
     c = charts["kling.revenue"]
-    labels = [label for _, label in c["y_ticks"]]
+    # month, quarter and annual revenue differ in size: each gets its own y axis
+    assert [p["label"] for p in c["panels"]] == ["month", "quarter", "year"]
+    month, quarter, _ = c["panels"]
+    labels = [label for _, label in quarter["y_ticks"]]
     assert labels[0] == "0" and any("億" in label for label in labels)
     assert [label for _, label in c["x_ticks"]][:1] == ["2025-01"]
-    mark = next(m for m in c["marks"] if m["fact_id"] == "ymt-kling-revenue-2025-03")
-    assert mark["point"]
-    q1 = [m for m in c["marks"] if m["fact_id"].endswith("revenue-2025q1")]
+    assert [m["fact_id"] for m in month["marks"]] == ["ymt-kling-revenue-2025-03"]
+    assert month["marks"][0]["point"]
+    q1 = [m for m in quarter["marks"] if m["fact_id"].endswith("revenue-2025q1")]
     assert len(q1) == 2 and q1[0]["x"] != q1[1]["x"]  # two sources side by side in Q1
     assert all(m["hi_inf"] and m["fade"] == "up" for m in q1)
+    # stocks stay on one axis whatever their period length
+    assert len(charts["jimeng+kling.mau"]["panels"]) == 1
+    assert {p["label"] for p in charts["kuaishou.dau"]["panels"]} == {""}
 
 
 def test_filters_offer_what_findings_hold(page: str) -> None:
@@ -476,7 +879,7 @@ def test_sources_view(page: str) -> None:
 def test_results_grouped_and_collapsed(doc: dict[str, Any], page: str) -> None:
     assert '<details id="all-results">' in page  # closed by default
     n = sum(1 for r in doc["results"] if r["kind"] == "provenance")
-    assert f"provenance — {n} results: <span class=\"pass\">{n - 1} pass</span>" in page
+    assert f'provenance — {n} results: <span class="pass">{n - 1} pass</span>' in page
 
 
 def test_long_line_is_there_and_wrappable(page: str) -> None:
@@ -487,12 +890,28 @@ def test_long_line_is_there_and_wrappable(page: str) -> None:
 def test_empty_passing_document() -> None:
     doc = {
         "schema_version": 1,
-        "summary": {"gate": "pass", "exit_code": 0, "open_errors": 0, "findings": 0,
-                    "by_severity": {}, "by_status": {}, "by_kind": {}, "results_by_kind": {},
-                    "facts": 0, "sources": 0, "coverage": None, "commit": None,
-                    "timestamp": "2025-11-28T00:00:00+00:00"},
-        "sources": [], "metrics": [], "entities": [], "facts": [], "results": [], "findings": [],
-    }  # fmt: skip
+        "summary": {
+            "gate": "pass",
+            "exit_code": 0,
+            "open_errors": 0,
+            "findings": 0,
+            "by_severity": {},
+            "by_status": {},
+            "by_kind": {},
+            "results_by_kind": {},
+            "facts": 0,
+            "sources": 0,
+            "coverage": None,
+            "commit": None,
+            "timestamp": "2025-11-28T00:00:00+00:00",
+        },
+        "sources": [],
+        "metrics": [],
+        "entities": [],
+        "facts": [],
+        "results": [],
+        "findings": [],
+    }
     page = html_report.render(doc)
     assert ">PASS<" in page and "No findings" in page and "not measured" in page
     assert json.loads(html_report.claimreview(doc)) == []
@@ -535,9 +954,12 @@ def test_claimreview(doc: dict[str, Any]) -> None:
     appearances = first["itemReviewed"]["appearance"]
     assert [a["publisher"]["name"] for a in appearances] == ["懂財帝", f"鈦媒體{IMG}"]
     single = reviews[1]["itemReviewed"]["appearance"]
-    assert single == {"@type": "CreativeWork", "headline": YMT_TITLE,
-                      "publisher": {"@type": "Organization", "name": "雲媒體"},
-                      "datePublished": "2025-05-01"}  # fmt: skip
+    assert single == {
+        "@type": "CreativeWork",
+        "headline": YMT_TITLE,
+        "publisher": {"@type": "Organization", "name": "雲媒體"},
+        "datePublished": "2025-05-01",
+    }
     acked = reviews[-1]["reviewRating"]["alternateName"]
     assert "acknowledged" in acked
 
@@ -624,3 +1046,9 @@ def test_real_engine_document(mini: Path) -> None:
         return
     errors = list(validator.iter_errors(doc))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def test_dates_are_written_as_dates() -> None:
+    june = interval(739038.0, 739067.0, unit="date")
+    assert html_report.fmt_interval(june) == "2024-06-01..2024-06-30"
+    assert html_report.fmt_interval(interval(739517.0, 739517.0, unit="date")) == "2025-09-23"

@@ -39,23 +39,57 @@ def _replace(root: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('    quote: "快手Q3', '    qoute: "快手Q3',
-         "facts/mini.yaml:24: qoute: unknown field in a fact (did you mean 'quote'?)"),
-        ("entity: kuaishou", "entity: kuaishu",
-         "facts/mini.yaml:19: entity: unknown entity 'kuaishu' (did you mean 'kuaishou'?)"),
-        ('period: "2025Q3"', 'period: "2025Q5"', "facts/mini.yaml:21: period: '2025Q5' is not a period"),
-        ('value: "4.16億"', 'value: "四點幾億"', "facts/mini.yaml:22: value: cannot read '四點幾億'"),
-        ("kind: actual\n    quote: \"快手", "kind: rumour\n    quote: \"快手",
-         "facts/mini.yaml:23: kind: 'rumour' is not one of"),
+        (
+            '    quote: "快手Q3',
+            '    qoute: "快手Q3',
+            "facts/mini.yaml:24: qoute: unknown field in a fact (did you mean 'quote'?)",
+        ),
+        (
+            "entity: kuaishou",
+            "entity: kuaishu",
+            "facts/mini.yaml:19: entity: unknown entity 'kuaishu' (did you mean 'kuaishou'?)",
+        ),
+        (
+            'period: "2025Q3"',
+            'period: "2025Q5"',
+            "facts/mini.yaml:21: period: '2025Q5' is not a period",
+        ),
+        (
+            'value: "4.16億"',
+            'value: "四點幾億"',
+            "facts/mini.yaml:22: value: cannot read '四點幾億'",
+        ),
+        (
+            'kind: actual\n    quote: "快手',
+            'kind: rumour\n    quote: "快手',
+            "facts/mini.yaml:23: kind: 'rumour' is not one of",
+        ),
         ("id: m-dau-q3", "id: m-rev-q1", "facts/mini.yaml:18: id: duplicate fact id 'm-rev-q1'"),
-        ("    metric: dau\n", "    metric: dau\n    metric: revenue\n",
-         "facts/mini.yaml:21: metric: duplicate key (first at line 20)"),
-        ('value: "4.16億"', "value: [4.16億]", "facts/mini.yaml:22: value: expected text, got a seq"),
-        ('    entity: kuaishou\n', '    entity: kuaishou\n    qualifiers: [a, b]\n',
-         "facts/mini.yaml:20: qualifiers: expected a mapping of text to text"),
-        ('    value: "4.16億"\n', "", "facts/mini.yaml:18: value: missing required field of a fact"),
-        ("id: m-dau-q3", "id: !!python/object:os.system x",
-         "facts/mini.yaml:18: tag tag:yaml.org,2002:python/object:os.system is not allowed"),
+        (
+            "    metric: dau\n",
+            "    metric: dau\n    metric: revenue\n",
+            "facts/mini.yaml:21: metric: duplicate key (first at line 20)",
+        ),
+        (
+            'value: "4.16億"',
+            "value: [4.16億]",
+            "facts/mini.yaml:22: value: expected text, got a seq",
+        ),
+        (
+            "    entity: kuaishou\n",
+            "    entity: kuaishou\n    qualifiers: [a, b]\n",
+            "facts/mini.yaml:20: qualifiers: expected a mapping of text to text",
+        ),
+        (
+            '    value: "4.16億"\n',
+            "",
+            "facts/mini.yaml:18: value: missing required field of a fact",
+        ),
+        (
+            "id: m-dau-q3",
+            "id: !!python/object:os.system x",
+            "facts/mini.yaml:18: tag tag:yaml.org,2002:python/object:os.system is not allowed",
+        ),
     ],
 )
 def test_bad_input_is_located(mini: Path, old: str, new: str, expected: str) -> None:
@@ -80,8 +114,10 @@ def test_unquoted_dates_and_years_are_accepted(mini: Path) -> None:
     _replace(mini, 'period: "2025Q2"', "period: 2025")
     corpus = load_corpus(mini)
     assert problems(mini) == []
-    assert {f.period.key for f in corpus.facts} >= {"2025-09-30..2025-09-30",
-                                                    "2025-01-01..2025-12-31"}
+    assert {f.period.key for f in corpus.facts} >= {
+        "2025-09-30..2025-09-30",
+        "2025-01-01..2025-12-31",
+    }
 
 
 @pytest.mark.parametrize(
@@ -119,8 +155,9 @@ def test_size_cap(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unknown_source(mini: Path) -> None:
-    (mini / "facts" / "other.yaml").write_text(FACTS.replace("source: mini", "source: nope")
-                                               .replace("id: m-", "id: o-"), encoding="utf-8")
+    (mini / "facts" / "other.yaml").write_text(
+        FACTS.replace("source: mini", "source: nope").replace("id: m-", "id: o-"), encoding="utf-8"
+    )
     assert "facts/other.yaml:1: source: unknown source 'nope' (no seeds/nope.md)" in problems(mini)
 
 
@@ -128,7 +165,7 @@ def test_unknown_source(mini: Path) -> None:
 @given(st.text(max_size=300))
 def test_arbitrary_text_never_raises(text: str) -> None:
     try:
-        node, local = yamlnodes.parse(text)
+        _node, local = yamlnodes.parse(text)
     except yamlnodes.YamlProblem as exc:
         assert exc.message
     else:
@@ -137,13 +174,16 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 
 yaml_ish = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20)),
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(st.text(max_size=8), children, max_size=4)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(yaml_ish)
 def test_arbitrary_yaml_fact_file_gives_located_errors(tmp_path_factory, doc) -> None:
     import yaml

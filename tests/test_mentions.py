@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,7 +31,7 @@ def texts(s: str) -> list[str]:
         ("成本動輒數十萬元", ["數十萬元"]),
         ("位居第二名", ["第二"]),
         ("只覆蓋兩到三個客戶", ["兩到三個"]),
-        ("分列榜單二、三名", ["二、三名"]),
+        ("分列榜單二、三名", ["二", "三名"]),
         ("2200萬人", ["2200"]),  # a scale word after digits is part of that mention
         ("單月收入破億", ["億"]),
         ("流水超千萬元", ["千萬元"]),
@@ -44,7 +46,17 @@ def test_mentions(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["一個", "一種", "一方面", "程一笑表示", "三足鼎立", "一舉超過", "統一多模態", "萬聖節", "一台電腦"],
+    [
+        "一個",
+        "一種",
+        "一方面",
+        "程一笑表示",
+        "三足鼎立",
+        "一舉超過",
+        "統一多模態",
+        "萬聖節",
+        "一台電腦",
+    ],
 )
 def test_idioms_are_not_mentions(text: str) -> None:
     assert texts(text) == []
@@ -57,4 +69,4 @@ def test_mentions_are_ordered_spans_of_the_text(text: str) -> None:
     found = find_mentions(folded)
     for m in found:
         assert folded[m.start : m.end] == m.text
-    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))

@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     sug = with_root(sub.add_parser("suggest", help="print YAML stubs for uncovered mentions"))
     sug.add_argument("source", help="source id (seeds/<id>.md)")
     sug.set_defaults(func=cmd_suggest)
-    for name, module in (("diff", "diff"), ("synth", "synth")):
+    for _name, module in (("diff", "diff"), ("synth", "synth")):
         try:
             mod = __import__(f"factledger.{module}", fromlist=["add_parser"])
             mod.add_parser(sub, with_root)

@@ -9,12 +9,13 @@ loads nothing from the network (no CDN, fonts or images), so it works from a fil
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
@@ -30,9 +31,15 @@ REPORT_FILE = "discrepancies.html"  # the name report.py writes; ClaimReview url
 SEVERITY_ORDER = ("error", "warning", "info")
 STATUS_ORDER = ("open", "stale-ack", "acknowledged")
 RESULT_KIND_ORDER = (
-    "input", "schema", "expectation", "provenance", "coverage", "rule", "conflict",
+    "input",
+    "schema",
+    "expectation",
+    "provenance",
+    "coverage",
+    "rule",
+    "conflict",
     "acknowledgement",
-)  # fmt: skip
+)
 
 # Verdicts said in words for the page and for ClaimReview's alternateName. Unknown verdicts
 # (checks land in parallel) fall back to the verdict itself, de-hyphenated.
@@ -45,7 +52,7 @@ VERDICT_WORDS = {
     "covered": "All mentions covered",
     "skipped": "Skipped",
     "fail": "Fails",
-    "error": "Input error",
+    "error": "Error: cannot be checked",
     "violated": "Rule violated",
     "impossible": "Rule cannot hold",
     "conflict": "Sources conflict",
@@ -72,8 +79,15 @@ ACK_WORDS = {
 # Okabe–Ito, minus yellow (unreadable on white), plus two darks: distinguishable for most kinds
 # of colour blindness, which matters when colour is the only thing telling sources apart.
 PALETTE = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F3C8D", "#444444",
-)  # fmt: skip
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#7F3C8D",
+    "#444444",
+)
 # Units whose large values Chinese sources write in 萬/億; figures are easier to check against the
 # quote when the page writes them the same way.
 _MYRIAD_UNITS = ("CNY", "USD", "HKD", "count")
@@ -93,8 +107,10 @@ def show(value: Any) -> Markup:
     escaped = str(escape(str(value)))
     return Markup(
         _CONTROLS.sub(
-            lambda m: f'<span class="ctl" title="invisible control character">'
-            f"U+{ord(m.group()):04X}</span>",
+            lambda m: (
+                f'<span class="ctl" title="invisible control character">'
+                f"U+{ord(m.group()):04X}</span>"
+            ),
             escaped,
         )
     )
@@ -109,6 +125,11 @@ def _g(x: float) -> str:
 def fmt_num(x: float | None, unit: str = "") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "?"
+    if unit == "date":  # dates are day ordinals, so interval arithmetic works on them
+        try:
+            return date.fromordinal(round(x)).isoformat()
+        except (ValueError, OverflowError):
+            return _g(x)
     base = unit.partition("/")[0]
     if base in _MYRIAD_UNITS and abs(x) >= 1e4:
         return _g(x / 1e8) + "億" if abs(x) >= 1e8 else _g(x / 1e4) + "萬"
@@ -129,12 +150,14 @@ def fmt_interval(iv: dict[str, Any] | None) -> str:
         text = f"{'<' if hi_open else '≤'} {fmt_num(hi, unit)}"
     elif lo == hi and not (lo_open or hi_open):
         text = fmt_num(lo, unit)
+    elif unit == "date" and not (lo_open or hi_open):
+        text = f"{fmt_num(lo, unit)}..{fmt_num(hi, unit)}"  # how periods are written
     else:
         text = (
             f"{'(' if lo_open else '['}{fmt_num(lo, unit)}, "
             f"{fmt_num(hi, unit)}{')' if hi_open else ']'}"
         )
-    return f"{text} {unit}".strip()
+    return text if unit == "date" else f"{text} {unit}".strip()
 
 
 def fmt_period(p: dict[str, Any] | None) -> str:
@@ -157,6 +180,12 @@ def fmt_qualifiers(q: dict[str, Any] | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted((q or {}).items()))
 
 
+def _extra_hedge(fact: dict[str, Any]) -> str:
+    """The hedge when the value does not carry it itself (分別超過1.5億元、2.5億元 → 2.5億元)."""
+    hedge = fact.get("hedge") or ""
+    return "" if hedge and hedge in (fact.get("value") or "") else hedge
+
+
 def fmt_pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}" if x in (0, 1) else f"{x:.1%}"
 
@@ -172,8 +201,6 @@ def anchor(prefix: str, ident: str) -> str:
     """An element id for ``ident``: itself when already safe, else a readable, unique stand-in."""
     if not _ANCHOR_UNSAFE.search(ident):
         return f"{prefix}-{ident}"
-    import hashlib
-
     digest = hashlib.sha256(ident.encode()).hexdigest()[:8]
     return f"{prefix}-{_ANCHOR_UNSAFE.sub('_', ident)[:60]}-{digest}"
 
@@ -217,7 +244,9 @@ def _fold(text: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
-def locate(text: str, needle: str, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
+def locate(
+    text: str, needle: str, start: int = 0, end: int | None = None
+) -> tuple[int, int] | None:
     """Where ``needle`` occurs in ``text[start:end]`` as the checks match it, in ``text``'s own
     offsets (sources keep full-width punctuation and spaces that quotes may write otherwise)."""
     folded, origin = _fold_map(text)
@@ -225,8 +254,10 @@ def locate(text: str, needle: str, start: int = 0, end: int | None = None) -> tu
     if not want or not origin:
         return None
     lo = next((k for k, o in enumerate(origin) if o >= start), len(origin))
-    hi = len(origin) if end is None else next(
-        (k for k, o in enumerate(origin) if o >= end), len(origin)
+    hi = (
+        len(origin)
+        if end is None
+        else next((k for k, o in enumerate(origin) if o >= end), len(origin))
     )
     i = folded.find(want, lo, hi)
     if i < 0:
@@ -279,10 +310,17 @@ def quote_context(fact: dict[str, Any], source: dict[str, Any] | None) -> dict[s
         flags = [frozenset({"q"})] * len(quote)
         span = locate(quote, value) if value else None
         if span:
-            flags = [frozenset({"q", "v"}) if span[0] <= i < span[1] else frozenset({"q"})
-                     for i in range(len(quote))]  # fmt: skip
-        return {"found": False, "before": "", "segments": _runs(quote, flags), "after": "",
-                "value_found": span is not None}  # fmt: skip
+            flags = [
+                frozenset({"q", "v"}) if span[0] <= i < span[1] else frozenset({"q"})
+                for i in range(len(quote))
+            ]
+        return {
+            "found": False,
+            "before": "",
+            "segments": _runs(quote, flags),
+            "after": "",
+            "value_found": span is not None,
+        }
     qs, qe = where
     ss, se = _sentence_bounds(text, qs, qe)
     if se > qe and text[se - 1] == "\n":
@@ -302,8 +340,13 @@ def quote_context(fact: dict[str, Any], source: dict[str, Any] | None) -> dict[s
     after = text[se : se + 60].split("\n")[0]
     if after and se + 60 < len(text):
         after += "…"
-    return {"found": True, "before": before, "segments": _runs(text[ss:se], flags),
-            "after": after, "value_found": span is not None}  # fmt: skip
+    return {
+        "found": True,
+        "before": before,
+        "segments": _runs(text[ss:se], flags),
+        "after": after,
+        "value_found": span is not None,
+    }
 
 
 def annotated_text(source: dict[str, Any], facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -403,7 +446,7 @@ def _fact_view(ix: _Index, fact: dict[str, Any]) -> dict[str, Any]:
         "stated": fmt_period(fact.get("stated")),
         "kind": fact.get("kind") or "",
         "value": fact.get("value") or "",
-        "hedge": fact.get("hedge") or "",
+        "hedge": _extra_hedge(fact),
         "interval": fmt_interval(fact.get("interval")),
         "written_interval": fmt_interval(fact.get("written_interval")),
         "quote": fact.get("quote") or "",
@@ -420,41 +463,57 @@ def _rule_view(ix: _Index, data: dict[str, Any]) -> dict[str, Any] | None:
         if not isinstance(op, dict):
             continue
         fid = op.get("fact_id") or ""
-        operands.append({
-            "ref": op.get("ref") or "",
-            "fact_id": fid,
-            "href": href(anchor("fact", fid)) if fid in ix.facts else "",
-            "source": op.get("source") or "",
-            "value": op.get("value") or "",
-            "interval": fmt_interval(op.get("interval")),
-            "quote": op.get("quote") or "",
-            "where": fmt_where(op.get("file"), op.get("line")),
-        })  # fmt: skip
+        operands.append(
+            {
+                "ref": op.get("ref") or "",
+                "fact_id": fid,
+                "href": href(anchor("fact", fid)) if fid in ix.facts else "",
+                "source": op.get("source") or "",
+                "value": op.get("value") or "",
+                "interval": fmt_interval(op.get("interval")),
+                "quote": op.get("quote") or "",
+                "where": fmt_where(op.get("file"), op.get("line")),
+            }
+        )
     alternatives = data.get("alternatives") or []
     if not isinstance(alternatives, list):
         alternatives = [alternatives]
+    unresolved = data.get("unresolved") or []
+    if not isinstance(unresolved, list):
+        unresolved = [unresolved]
     return {
+        "description": data.get("description") if isinstance(data.get("description"), str) else "",
+        "expression": data.get("expression") if isinstance(data.get("expression"), str) else "",
         "lhs": fmt_interval(data["lhs"]) if isinstance(data.get("lhs"), dict) else "",
         "rhs": fmt_interval(data["rhs"]) if isinstance(data.get("rhs"), dict) else "",
         "operands": operands,
-        "alternatives": [a if isinstance(a, str) else json.dumps(a, ensure_ascii=False,
-                                                                  default=str)
-                         for a in alternatives],
-    }  # fmt: skip
+        "alternatives": [_as_text(a) for a in alternatives],
+        "unresolved": [_as_text(a) for a in unresolved],
+    }
 
 
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+# One column per fact up to this many; a wider conflict (ten disjoint ai_impact values) reads
+# better as one row per fact.
+COMPARISON_MAX_COLUMNS = 4
 COMPARISON_ROWS = (
-    ("Value", "value"), ("Interval", "interval"), ("Period", "period"), ("Kind", "kind"),
-    ("Stated", "stated"), ("Quote", "quote"), ("File", "where"),
-)  # fmt: skip
+    ("Value", "value"),
+    ("Interval", "interval"),
+    ("Period", "period"),
+    ("Kind", "kind"),
+    ("Stated", "stated"),
+    ("Quote", "quote"),
+    ("File", "where"),
+)
 
 
 def _is_comparison(result: dict[str, Any], n_facts: int) -> bool:
     data = result.get("data") or {}
     kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
-    return n_facts >= 2 and (
-        result.get("kind") == "conflict" or kind in ("conflict", "revision")
-    )
+    return n_facts >= 2 and (result.get("kind") == "conflict" or kind in ("conflict", "revision"))
 
 
 def _finding_view(ix: _Index, f: dict[str, Any], rank: int) -> dict[str, Any]:
@@ -479,14 +538,36 @@ def _finding_view(ix: _Index, f: dict[str, Any], rank: int) -> dict[str, Any]:
         }
     data_kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
     search = _search_text(
-        f.get("id"), f.get("kind"), f.get("severity"), f.get("status"), f.get("verdict"),
-        verdict_words(f.get("verdict") or ""), f.get("message"), f.get("file"), data_kind,
+        f.get("id"),
+        f.get("kind"),
+        f.get("severity"),
+        f.get("status"),
+        f.get("verdict"),
+        verdict_words(f.get("verdict") or ""),
+        f.get("message"),
+        f.get("file"),
+        data_kind,
         *(ack_view or {}).values(),
-        *(x for fv in facts for x in (fv["id"], fv["entity"], fv["metric"], fv["qualifiers"],
-                                       fv["period"], fv["value"], fv["quote"], fv["outlet"],
-                                       fv["title"], fv["source_id"], fv["note"], fv["where"])),
+        *(
+            x
+            for fv in facts
+            for x in (
+                fv["id"],
+                fv["entity"],
+                fv["metric"],
+                fv["qualifiers"],
+                fv["period"],
+                fv["value"],
+                fv["quote"],
+                fv["outlet"],
+                fv["title"],
+                fv["source_id"],
+                fv["note"],
+                fv["where"],
+            )
+        ),
         *(name for e in entities for name in (ix.entities.get(e) or {}).get("names") or []),
-    )  # fmt: skip
+    )
     return {
         "rank": rank,
         "id": f["id"],
@@ -525,11 +606,12 @@ def _source_view(ix: _Index, s: dict[str, Any]) -> dict[str, Any]:
             "ignored": cov.get("ignored"),
             "coverage": fmt_pct(cov.get("coverage")),
             "uncovered": [
-                dict(zip(("before", "text", "after"), split_context(m), strict=True),
-                     at=m.get("at"))
+                dict(
+                    zip(("before", "text", "after"), split_context(m), strict=True), at=m.get("at")
+                )
                 for m in cov.get("uncovered") or []
             ],
-        }  # fmt: skip
+        }
     return {
         "id": s["id"],
         "anchor": anchor("source", s["id"]),
@@ -553,9 +635,10 @@ def _fact_row(ix: _Index, f: dict[str, Any]) -> dict[str, Any]:
         "entity": ix.entity_name(f.get("entity") or ""),
         "metric": f.get("metric") or "",
         "qualifiers": fmt_qualifiers(f.get("qualifiers")),
-        "period": fmt_period(f.get("period")),
+        "period": (f.get("period") or {}).get("text") or "",
+        "period_range": fmt_period(f.get("period")),
         "value": f.get("value") or "",
-        "hedge": f.get("hedge") or "",
+        "hedge": _extra_hedge(f),
         "interval": fmt_interval(f.get("interval")),
         "kind": f.get("kind") or "",
         "where": fmt_where(f.get("file"), f.get("line")),
@@ -579,9 +662,11 @@ def _results_view(ix: _Index, results: list[dict[str, Any]]) -> list[dict[str, A
                 "verdict": r.get("verdict") or "",
                 "message": r.get("message") or "",
                 "where": fmt_where(r.get("file"), r.get("line")),
-                "facts": [(i, href(anchor("fact", i)) if i in ix.facts else "")
-                          for i in r.get("fact_ids") or []],
-            }  # fmt: skip
+                "facts": [
+                    (i, href(anchor("fact", i)) if i in ix.facts else "")
+                    for i in r.get("fact_ids") or []
+                ],
+            }
             for r in groups[kind]
         ]
         passed = sum(r["passed"] for r in rows)
@@ -616,24 +701,29 @@ def build_view(doc: dict[str, Any]) -> dict[str, Any]:
             "by_kind": sorted((summary.get("by_kind") or {}).items()),
             "facts": summary.get("facts", len(ix.facts)),
             "sources": summary.get("sources", len(ix.sources)),
-            "coverage": None if not isinstance(cov, dict) else {
+            "coverage": None
+            if not isinstance(cov, dict)
+            else {
                 **cov,
                 "coverage_pct": fmt_pct(cov.get("coverage")),
                 "share_pct": fmt_pct(cov.get("covered_share_of_mentions")),
             },
             "commit": summary.get("commit") or "",
             "timestamp": summary.get("timestamp") or "",
-        },  # fmt: skip
+        },
         "findings": findings,
         "filters": {
             "severity": _options(fv["severity"] for fv in findings),
-            "status": [(k, STATUS_WORDS.get(k, k)) for k in STATUS_ORDER
-                       if any(fv["status"] == k for fv in findings)]
+            "status": [
+                (k, STATUS_WORDS.get(k, k))
+                for k in STATUS_ORDER
+                if any(fv["status"] == k for fv in findings)
+            ]
             + _options(fv["status"] for fv in findings if fv["status"] not in STATUS_ORDER),
             "kind": _options(fv["kind"] for fv in findings),
             "entity": _options(all_entities, ix.entity_name),
             "source": _options(all_sources, lambda s: _source_label(ix, s)),
-        },  # fmt: skip
+        },
         "charts": timeline_charts(doc),
         "sources": [_source_view(ix, s) for s in doc.get("sources") or []],
         "results": _results_view(ix, doc.get("results") or []),
@@ -654,8 +744,14 @@ def _source_label(ix: _Index, sid: str) -> str:
 
 # --------------------------------------------------------------------------- timeline charts
 
-CHART_W, CHART_H = 760, 280
-MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 78, 18, 18, 42
+CHART_W = 640
+MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 78, 18, 18, 30
+PANEL_H, PANEL_H_ONE, PANEL_GAP = 130, 200, 22
+GRANULARITIES = ("day", "month", "quarter", "half-year", "year", "span")
+# Classes of period length whose typical values differ more than this get their own panel:
+# flows grow with the period (a year's revenue ≈ 4 quarters'), stocks do not (MAU in a quarter
+# and in a month sit on one axis).
+PANEL_SPLIT_RATIO = 2.5
 
 
 def _plottable(f: dict[str, Any]) -> bool:
@@ -690,20 +786,69 @@ def _month_ticks(d0: date, d1: date) -> list[tuple[date, str]]:
     return ticks
 
 
-def _chart(
-    chart_key: str, title: str, unit: str, facts: list[dict[str, Any]], color_key: str,
-    label_of, n: int,
-) -> dict[str, Any]:  # fmt: skip
-    """Geometry of one timeline: x spans each fact's period, y its value interval."""
-    keys = list(dict.fromkeys(f.get(color_key) or "" for f in facts))
-    color = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
-    starts = [date.fromisoformat(f["period"]["start"]) for f in facts]
-    ends = [date.fromisoformat(f["period"]["end"]) + timedelta(days=1) for f in facts]
-    d0, d1 = min(starts), max(ends)
-    pad = max((d1 - d0).days * 0.03, 3)
-    x_lo, x_hi = d0.toordinal() - pad, d1.toordinal() + pad
-    finite = [v for f in facts for v in (f["interval"].get("lo"), f["interval"].get("hi"))
-              if v is not None]  # fmt: skip
+def _arrow(cx: float, tip: float, depth: float) -> str:
+    """A small triangle with its tip at (cx, tip), its base ``depth`` below (negative: above)."""
+    base = tip + depth
+    return f"M{cx - 5:.1f} {base:.1f}L{cx:.1f} {tip:.1f}L{cx + 5:.1f} {base:.1f}Z"
+
+
+def _granularity(period: dict[str, Any]) -> str:
+    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    days = (end - start).days + 1
+    if days == 1:
+        return "day"
+    if start.day != 1 and days > 1:
+        return "span"
+    if 28 <= days <= 31:
+        return "month"
+    if 89 <= days <= 92 and start.month in (1, 4, 7, 10):
+        return "quarter"
+    if 181 <= days <= 184 and start.month in (1, 7):
+        return "half-year"
+    if 365 <= days <= 366 and start.month == 1:
+        return "year"
+    return "span"
+
+
+def _magnitude(facts: list[dict[str, Any]]) -> float:
+    ends = sorted(
+        abs(v)
+        for f in facts
+        for v in (f["interval"].get("lo"), f["interval"].get("hi"))
+        if v is not None
+    )
+    return ends[len(ends) // 2] if ends else 0.0
+
+
+def _panels(facts: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Facts grouped by period length, neighbouring lengths merged when their values are alike:
+    Kling's quarterly revenue is not flattened by its annual guidance, MAU stays one panel."""
+    by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in facts:
+        by_class[_granularity(f["period"])].append(f)
+    panels: list[tuple[list[str], float, list[dict[str, Any]]]] = []
+    for g in GRANULARITIES:
+        if g not in by_class:
+            continue
+        mag = _magnitude(by_class[g])
+        if panels:
+            names, ref, members = panels[-1]
+            lo, hi = sorted((ref, mag))
+            if lo == hi or (lo > 0 and hi / lo <= PANEL_SPLIT_RATIO):
+                names.append(g)
+                members.extend(by_class[g])
+                continue
+        panels.append(([g], mag, list(by_class[g])))
+    return [(" + ".join(names), members) for names, _, members in panels]
+
+
+def _y_scale(facts: list[dict[str, Any]]) -> tuple[float, float, float]:
+    finite = [
+        v
+        for f in facts
+        for v in (f["interval"].get("lo"), f["interval"].get("hi"))
+        if v is not None
+    ]
     y_lo, y_hi = min([*finite, 0.0]), max([*finite, 0.0])
     if y_hi == y_lo:
         y_hi = y_lo + 1
@@ -711,77 +856,161 @@ def _chart(
     y_lo = math.floor(y_lo / step) * step
     # headroom so an upward arrow (unbounded above) clears the highest finite value
     y_hi = math.ceil(y_hi * 1.08 / step) * step if y_hi > 0 else math.ceil(y_hi / step) * step
-    pw, ph = CHART_W - MARGIN_L - MARGIN_R, CHART_H - MARGIN_T - MARGIN_B
+    return y_lo, y_hi, step
+
+
+def _chart(
+    chart_key: str,
+    title: str,
+    unit: str,
+    facts: list[dict[str, Any]],
+    color_key: str,
+    label_of: Callable[[str], str],
+    n: int,
+) -> dict[str, Any]:
+    """Geometry of one timeline: x spans each fact's period, y its value interval; one panel
+    (own y axis, shared x axis) per class of period length whose values differ in size."""
+    keys = list(dict.fromkeys(f.get(color_key) or "" for f in facts))
+    color = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
+    colors = sorted(set(color.values()))
+    starts = [date.fromisoformat(f["period"]["start"]) for f in facts]
+    ends = [date.fromisoformat(f["period"]["end"]) + timedelta(days=1) for f in facts]
+    d0, d1 = min(starts), max(ends)
+    pad = max((d1 - d0).days * 0.03, 3)
+    x_lo, x_hi = d0.toordinal() - pad, d1.toordinal() + pad
+    pw = CHART_W - MARGIN_L - MARGIN_R
 
     def sx(x: float) -> float:
         return round(MARGIN_L + (x - x_lo) / (x_hi - x_lo) * pw, 1)
 
-    def sy(y: float) -> float:
-        return round(MARGIN_T + (y_hi - y) / (y_hi - y_lo) * ph, 1)
+    grouped = _panels(facts)
+    ph = PANEL_H_ONE if len(grouped) == 1 else PANEL_H
+    panels = []
+    for p_index, (label, members) in enumerate(grouped):
+        top = MARGIN_T + p_index * (ph + PANEL_GAP)
+        bottom = top + ph
+        y_lo, y_hi, step = _y_scale(members)
 
-    top, bottom = MARGIN_T, MARGIN_T + ph
-    # facts sharing a period stand side by side in it rather than on top of each other
-    slots: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for f in sorted(facts, key=lambda f: (keys.index(f.get(color_key) or ""), f["id"])):
-        slots[(f["period"]["start"], f["period"]["end"])].append(f)
-    marks = []
-    for (p0, p1), group in sorted(slots.items()):
-        x0 = sx(date.fromisoformat(p0).toordinal())
-        x1 = sx((date.fromisoformat(p1) + timedelta(days=1)).toordinal())
-        width = max((x1 - x0) / len(group), 5.0)
-        for k, f in enumerate(group):
-            iv = f["interval"]
-            lo, hi = iv.get("lo"), iv.get("hi")
-            left = x0 + k * width if (x1 - x0) >= 5 * len(group) else (x0 + x1) / 2 - width / 2
-            c = color[f.get(color_key) or ""]
-            y_top = top if hi is None else sy(hi)
-            y_bot = bottom if lo is None else sy(lo)
-            point = lo is not None and hi is not None and lo == hi
-            x, w = round(left + 0.5, 1), round(max(width - 1, 3), 1)
-            cx = round(left + width / 2, 1)
-            marks.append({
-                "fact_id": f["id"], "href": href(anchor("fact", f["id"])), "color": c,
-                "ci": sorted(set(color.values())).index(c),
-                "x": x, "w": w, "x2": round(x + w, 1),
-                "up": f"M{cx - 5:.1f} {y_top + 9:.1f}L{cx:.1f} {y_top:.1f}L{cx + 5:.1f} {y_top + 9:.1f}Z",
-                "down": f"M{cx - 5:.1f} {y_bot - 9:.1f}L{cx:.1f} {y_bot:.1f}L{cx + 5:.1f} "
-                        f"{y_bot - 9:.1f}Z",
-                "y_top": y_top, "y_bot": y_bot, "h": round(max(y_bot - y_top, 0), 1),
-                "point": point, "lo_inf": lo is None, "hi_inf": hi is None,
-                "lo_open": bool(iv.get("lo_open")), "hi_open": bool(iv.get("hi_open")),
-                "dashed": f.get("kind") not in ("actual", None),
-                "fade": "up" if hi is None else "down" if lo is None else "",
-                "tip": f"{label_of(f.get(color_key) or '')} — {f['id']}: {f.get('value')} "
-                       f"({f['period'].get('text')}; {f.get('kind')}) = "
-                       f"{fmt_interval(iv)}",
-            })  # fmt: skip
-    y_ticks = []
-    v = y_lo
-    while v <= y_hi + step / 2:
-        y_ticks.append((sy(v), fmt_num(v, unit) if unit != "%" else f"{_g(v)}%"))
-        v += step
-    x_ticks = [(sx(d.toordinal()), label) for d, label in _month_ticks(d0, d1)
-               if x_lo <= d.toordinal() <= x_hi]  # fmt: skip
+        def sy(y: float, top: float = top, y_lo: float = y_lo, y_hi: float = y_hi) -> float:
+            return round(top + (y_hi - y) / (y_hi - y_lo) * ph, 1)
+
+        # facts sharing a period stand side by side in it rather than on top of each other
+        slots: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for f in sorted(members, key=lambda f: (keys.index(f.get(color_key) or ""), f["id"])):
+            slots[(f["period"]["start"], f["period"]["end"])].append(f)
+        marks = []
+        # longest periods first, so shorter ones are drawn over them and stay visible
+        for (p0, p1), group in sorted(
+            slots.items(),
+            key=lambda kv: (-(date.fromisoformat(kv[0][1]) - date.fromisoformat(kv[0][0])).days,
+                            kv[0]),
+        ):  # fmt: skip
+            x0 = sx(date.fromisoformat(p0).toordinal())
+            x1 = sx((date.fromisoformat(p1) + timedelta(days=1)).toordinal())
+            width = max((x1 - x0) / len(group), 5.0)
+            for k, f in enumerate(group):
+                marks.append(
+                    _mark(f, x0, x1, k, len(group), width, top, bottom, sy, color, color_key,
+                          colors, label_of)
+                )  # fmt: skip
+        y_ticks = []
+        v = y_lo
+        while v <= y_hi + step / 2:
+            y_ticks.append((sy(v), fmt_num(v, unit) if unit != "%" else f"{_g(v)}%"))
+            v += step
+        panels.append(
+            {
+                "label": label if len(grouped) > 1 else "",
+                "top": top,
+                "bottom": bottom,
+                "y_ticks": y_ticks,
+                "zero": sy(0) if y_lo < 0 < y_hi else None,
+                "marks": marks,
+            }
+        )
+    plot_bottom = panels[-1]["bottom"]
+    x_ticks = [
+        (sx(d.toordinal()), label)
+        for d, label in _month_ticks(d0, d1)
+        if x_lo <= d.toordinal() <= x_hi
+    ]
     return {
         "key": chart_key,
         "svg_id": f"chart{n}",
         "title": title,
         "unit": unit,
-        "w": CHART_W, "h": CHART_H, "left": MARGIN_L, "right": CHART_W - MARGIN_R,
-        "top": top, "bottom": bottom,
-        "y_ticks": y_ticks, "x_ticks": x_ticks,
-        "zero": sy(0) if y_lo < 0 < y_hi else None,
-        "marks": marks,
+        "w": CHART_W,
+        "h": plot_bottom + MARGIN_B,
+        "left": MARGIN_L,
+        "right": CHART_W - MARGIN_R,
+        "top": MARGIN_T,
+        "bottom": plot_bottom,
+        "panels": panels,
+        "x_ticks": x_ticks,
         "legend": [(color[k], label_of(k)) for k in keys],
-        "colors": sorted(set(color.values())),
+        "colors": colors,
         "facts": [
-            {"id": f["id"], "href": href(anchor("fact", f["id"])), "who": label_of(
-                f.get(color_key) or ""), "period": fmt_period(f.get("period")),
-             "value": f.get("value") or "", "interval": fmt_interval(f.get("interval")),
-             "kind": f.get("kind") or ""}
+            {
+                "id": f["id"],
+                "href": href(anchor("fact", f["id"])),
+                "who": label_of(f.get(color_key) or ""),
+                "period": fmt_period(f.get("period")),
+                "value": f.get("value") or "",
+                "interval": fmt_interval(f.get("interval")),
+                "kind": f.get("kind") or "",
+            }
             for f in sorted(facts, key=lambda f: (f["period"]["start"], f["id"]))
         ],
-    }  # fmt: skip
+    }
+
+
+def _mark(
+    f: dict[str, Any],
+    x0: float,
+    x1: float,
+    k: int,
+    n: int,
+    width: float,
+    top: float,
+    bottom: float,
+    sy: Callable[[float], float],
+    color: dict[str, str],
+    color_key: str,
+    colors: list[str],
+    label_of: Callable[[str], str],
+) -> dict[str, Any]:
+    """One fact's band: open ends dashed, unbounded ends an arrow at the panel edge."""
+    iv = f["interval"]
+    lo, hi = iv.get("lo"), iv.get("hi")
+    left = x0 + k * width if (x1 - x0) >= 5 * n else (x0 + x1) / 2 - width / 2
+    c = color[f.get(color_key) or ""]
+    y_top = top if hi is None else sy(hi)
+    y_bot = bottom if lo is None else sy(lo)
+    x, w = round(left + 0.5, 1), round(max(width - 1, 3), 1)
+    cx = round(left + width / 2, 1)
+    return {
+        "fact_id": f["id"],
+        "href": href(anchor("fact", f["id"])),
+        "color": c,
+        "ci": colors.index(c),
+        "x": x,
+        "w": w,
+        "x2": round(x + w, 1),
+        "up": _arrow(cx, y_top, 9),
+        "down": _arrow(cx, y_bot, -9),
+        "y_top": y_top,
+        "y_bot": y_bot,
+        "h": round(max(y_bot - y_top, 0), 1),
+        "point": lo is not None and hi is not None and lo == hi,
+        "lo_inf": lo is None,
+        "hi_inf": hi is None,
+        "lo_open": bool(iv.get("lo_open")),
+        "hi_open": bool(iv.get("hi_open")),
+        "dashed": f.get("kind") not in ("actual", None),
+        "fade": "up" if hi is None else "down" if lo is None else "",
+        "tip": f"{label_of(f.get(color_key) or '')} — {f['id']}: {f.get('value')} "
+        f"({f['period'].get('text')}; {f.get('kind')}) = {fmt_interval(iv)}",
+    }
 
 
 def timeline_charts(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -790,8 +1019,8 @@ def timeline_charts(doc: dict[str, Any]) -> list[dict[str, Any]]:
     share, coloured by entity, for comparisons like 即夢AI vs 可靈 MAU (an entity may bring a
     single period there: the chart as a whole needs two)."""
     ix = _Index(doc)
-    by_key: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = (
-        defaultdict(list)
+    by_key: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = defaultdict(
+        list
     )
     for f in ix.facts.values():
         metric = ix.metrics.get(f.get("metric") or "")
@@ -819,8 +1048,17 @@ def timeline_charts(doc: dict[str, Any]) -> list[dict[str, Any]]:
         title = f"{ix.entity_name(entity)} · {metric}"
         if quals:
             title += f" ({fmt_qualifiers(dict(quals))})"
-        charts.append(_chart(key, f"{title} — {unit}", unit, facts, "source",
-                             lambda s: _source_label(ix, s), len(charts)))  # fmt: skip
+        charts.append(
+            _chart(
+                key,
+                f"{title} — {unit}",
+                unit,
+                facts,
+                "source",
+                lambda s: _source_label(ix, s),
+                len(charts),
+            )
+        )
     by_metric: dict[tuple[str, tuple[tuple[str, str], ...]], list[str]] = defaultdict(list)
     for entity, metric, quals in by_key:
         by_metric[(metric, quals)].append(entity)
@@ -835,8 +1073,9 @@ def timeline_charts(doc: dict[str, Any]) -> list[dict[str, Any]]:
             title = f"{names} · {metric}"
             if quals:
                 title += f" ({fmt_qualifiers(dict(quals))})"
-            charts.append(_chart(key, f"{title} — {unit}", unit, facts, "entity",
-                                 ix.entity_name, len(charts)))  # fmt: skip
+            charts.append(
+                _chart(key, f"{title} — {unit}", unit, facts, "entity", ix.entity_name, len(charts))
+            )
     return charts
 
 
@@ -845,8 +1084,12 @@ def _magnitude_clusters(facts_of: dict[str, list[dict[str, Any]]]) -> list[list[
     即夢AI (~1000萬) with 可靈 (~100萬) MAU, but not with 快手 (~7億)."""
     mags = {}
     for e, facts in facts_of.items():
-        ends = [abs(v) for f in facts for v in (f["interval"].get("lo"), f["interval"].get("hi"))
-                if v is not None]  # fmt: skip
+        ends = [
+            abs(v)
+            for f in facts
+            for v in (f["interval"].get("lo"), f["interval"].get("hi"))
+            if v is not None
+        ]
         mags[e] = max(ends, default=0.0)
     clusters: list[list[str]] = []
     first = 0.0
@@ -882,6 +1125,7 @@ def render(doc: dict[str, Any]) -> str:
     view = build_view(doc)
     view["claimreview"] = json.loads(claimreview(doc))
     view["comparison_rows"] = COMPARISON_ROWS
+    view["comparison_max_columns"] = COMPARISON_MAX_COLUMNS
     # our own files, inlined verbatim (not as templates: JS braces are not Jinja syntax)
     view["css"] = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
     view["js"] = Markup((TEMPLATES / "report.js").read_text(encoding="utf-8"))
@@ -912,12 +1156,14 @@ def claimreview(doc: dict[str, Any]) -> str:
         appearances = []
         for sid in dict.fromkeys(fact.get("source") or "" for fact in facts):
             src = ix.sources.get(sid) or {}
-            appearances.append({
-                "@type": "CreativeWork",
-                "headline": src.get("title") or sid,
-                "publisher": {"@type": "Organization", "name": src.get("outlet") or ""},
-                "datePublished": (src.get("published") or {}).get("start"),
-            })  # fmt: skip
+            appearances.append(
+                {
+                    "@type": "CreativeWork",
+                    "headline": src.get("title") or sid,
+                    "publisher": {"@type": "Organization", "name": src.get("outlet") or ""},
+                    "datePublished": (src.get("published") or {}).get("start"),
+                }
+            )
         words = verdict_words(f.get("verdict") or "")
         ack = f.get("acknowledgement")
         if f.get("status") == "acknowledged" and ack:
@@ -928,23 +1174,25 @@ def claimreview(doc: dict[str, Any]) -> str:
         if ack and ack.get("reason"):
             explanation += f" — reviewer: {ack['reason']}"
         fid = anchor("finding", f["id"])
-        reviews.append({
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "@id": f"#{fid}",
-            "url": f"{REPORT_FILE}{href(fid)}",
-            "claimReviewed": facts[0].get("quote") or "",
-            "itemReviewed": {
-                "@type": "Claim",
-                # one source: an object, as most consumers expect; several (a conflict): a list
-                "appearance": appearances[0] if len(appearances) == 1 else appearances,
-            },
-            "reviewRating": {
-                "@type": "Rating",
-                "alternateName": words,
-                "ratingExplanation": explanation,
-            },
-            "author": {"@type": "Organization", "name": "factledger"},
-            "datePublished": run_date,
-        })  # fmt: skip
+        reviews.append(
+            {
+                "@context": "https://schema.org",
+                "@type": "ClaimReview",
+                "@id": f"#{fid}",
+                "url": f"{REPORT_FILE}{href(fid)}",
+                "claimReviewed": facts[0].get("quote") or "",
+                "itemReviewed": {
+                    "@type": "Claim",
+                    # one source: an object, as most consumers expect; several (a conflict): a list
+                    "appearance": appearances[0] if len(appearances) == 1 else appearances,
+                },
+                "reviewRating": {
+                    "@type": "Rating",
+                    "alternateName": words,
+                    "ratingExplanation": explanation,
+                },
+                "author": {"@type": "Organization", "name": "factledger"},
+                "datePublished": run_date,
+            }
+        )
     return json.dumps(_json_clean(reviews), ensure_ascii=False, indent=1, allow_nan=False)

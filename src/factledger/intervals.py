@@ -25,7 +25,8 @@ as ``revenue * share / 100`` — the way curators write formulas.
 * Two unitless-compatible factors give the one of higher rank, count > % > x
   (7億 count × 30 % / 100 = 2.1億 count; 2 x × 30 % = 60 %).
 * A unit divided by the same unit is ``""`` (CNY / CNY, % / %): a plain ratio.
-* ``date`` values are day numbers: date − date is ``days``; date ± days is a ``date``.
+* ``date`` values are day numbers: date − date is a duration in ``minutes`` (the
+  canonical duration unit); date ± days or minutes is a ``date``.
 * Anything else is a compound unit written ``a*b`` or ``a/b`` (CNY / USD is an exchange rate);
   compound units are not simplified further.
 * ``+`` and ``−`` otherwise need equal units and raise :class:`UnitMismatch` naming both.
@@ -44,7 +45,8 @@ _MAX = sys.float_info.max
 
 # Units that multiply and divide as plain numbers, ranked for the unit of their product.
 UNITLESS_COMPATIBLE = {"x": 1, "%": 2, "count": 3}
-DATE, DAYS = "date", "days"
+DATE, DAYS, MINUTES = "date", "days", "minutes"
+MINUTES_PER_DAY = 1440
 
 # An end value: exact finite Fraction, or ±inf.
 End = Fraction | float
@@ -203,7 +205,9 @@ def neg(a: Interval) -> Interval:
 
 
 def add(a: Interval, b: Interval) -> Interval:
-    """a + b; units must agree (a date may move by days)."""
+    """a + b; units must agree (a date may move by days or minutes)."""
+    if DATE in (a.unit, b.unit):
+        a, b = _minutes_as_days(a), _minutes_as_days(b)
     unit = sum_unit(a.unit, b.unit)
     if a.is_empty or b.is_empty:
         return empty(unit)
@@ -212,10 +216,23 @@ def add(a: Interval, b: Interval) -> Interval:
     return _make(lo, a.lo_open or b.lo_open, hi, a.hi_open or b.hi_open, unit)
 
 
+def _days_as_minutes(a: Interval) -> Interval:
+    """Durations are compared in minutes (the quantity parser's canonical duration unit)."""
+    return with_unit(scale(with_unit(a, ""), MINUTES_PER_DAY), MINUTES) if a.unit == DAYS else a
+
+
+def _minutes_as_days(a: Interval) -> Interval:
+    if a.unit != MINUTES:
+        return a
+    return with_unit(div(with_unit(a, ""), point(MINUTES_PER_DAY)), DAYS)
+
+
 def sub(a: Interval, b: Interval) -> Interval:
-    """a − b; units must agree (date − date is days)."""
+    """a − b; units must agree (date − date is a duration in minutes; date − minutes a date)."""
+    if a.unit == DATE:
+        b = _minutes_as_days(b)
     unit = difference_unit(a.unit, b.unit)
-    return with_unit(add(with_unit(a, ""), with_unit(neg(b), "")), unit)
+    return _days_as_minutes(with_unit(add(with_unit(a, ""), with_unit(neg(b), "")), unit))
 
 
 def _mul_raw(a: Interval, b: Interval, unit: str) -> Interval:

@@ -137,7 +137,8 @@ class _Problems:
         text = f"{fld}: {message}" if fld else message
         self.sink.append(
             Result(
-                id=f"input:{self.file}:{line or 0}:{fld or ''}",
+                # keyed by fact id where there is one, so ids survive edits that move lines
+                id=f"input:{self.file}:{ids[0] if ids else line or 0}:{fld or ''}",
                 kind="input",
                 severity="error",
                 verdict="error",

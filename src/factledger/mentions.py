@@ -93,8 +93,10 @@ _ARABIC = [
 _CHINESE = [
     # ranks: 第二名, 第一
     rf"第{_NUM}+",
-    # ranges: 兩到三個, 二、三名
-    rf"{_NUM}+(?:到|至|、){_NUM}+(?:{_UNIT_RE})",
+    # ranges: 兩到三個
+    rf"{_NUM}+(?:到|至){_NUM}+(?:{_UNIT_RE})",
+    # enumerations sharing a unit (二、三名): each numeral is its own mention
+    rf"{_NUM}+(?=、{_NUM}+(?:{_UNIT_RE}))",
     # magnitudes: 數十萬, 幾十個, 十餘人, 二十多個
     rf"[數幾]{_NUM}*[十百千萬億]+(?:餘|多)?(?:{_UNIT_RE})?",
     rf"{_NUM}*[十百千萬]+(?:餘|多)(?:{_UNIT_RE})?",

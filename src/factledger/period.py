@@ -1,4 +1,5 @@
-"""Periods as date ranges: ``2025Q3``, ``2025H1``, ``FY2025``, ``2025-09``, ``2025-11-27``, ``A..B``.
+"""Periods as date ranges: ``2025Q3``, ``2025H1``, ``FY2025``, ``2025-09``, ``2025-11-27``,
+``A..B``.
 
 ``2025Q1`` and ``2025-01..2025-03`` parse to the same range, so facts written either way compare
 equal. Strings in, :class:`Period` or :class:`PeriodError` out; no files, no line numbers.

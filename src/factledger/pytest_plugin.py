@@ -17,11 +17,6 @@ import pytest
 from factledger import engine
 from factledger.model import Finding, Result
 
-
-class FindingFailed(Exception):
-    """Raised by items whose results include open findings; formatted by repr_failure."""
-
-
 _root: list[Path] = []
 
 
@@ -74,7 +69,8 @@ def failing(outcome: engine.Outcome, results: list[Result]) -> list[Finding]:
 def assert_clean(outcome: engine.Outcome, results: list[Result]) -> None:
     bad = failing(outcome, results)
     if bad:
-        raise FindingFailed("\n".join(describe(f) for f in bad))
+        # pytrace=False: the failure text is the finding, not a stack of library frames
+        pytest.fail("\n".join(describe(f) for f in bad), pytrace=False)
 
 
 class RuleFile(pytest.File):
@@ -100,11 +96,6 @@ class ResultItem(pytest.Item):
 
     def runtest(self) -> None:
         assert_clean(outcome_for(corpus_root()), self.results)
-
-    def repr_failure(self, excinfo, style=None):
-        if isinstance(excinfo.value, FindingFailed):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo)
 
     def reportinfo(self):
         return self.path, (self.line - 1 if self.line else 0), self.name

@@ -149,10 +149,10 @@ def build(outcome: Outcome, root: Path) -> dict[str, Any]:
                 "description": m.description,
             }
             for m in corpus.metrics.values()
-        ],  # fmt: skip
+        ],
         "entities": [
             {"key": e.key, "names": list(e.names), "kind": e.kind} for e in corpus.entities.values()
-        ],  # fmt: skip
+        ],
         "facts": [fact_json(f, canonical.get(f.id)) for f in corpus.facts],
         "results": [result_json(r) for r in outcome.results],
         "findings": [finding_json(f) for f in outcome.findings],

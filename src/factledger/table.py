@@ -65,7 +65,7 @@ def build(
         if canon is None:
             problems.append(
                 Result(
-                    id=f"input:{f.file}:{f.line_of('value')}:value",
+                    id=f"input:{f.file}:{f.id}:value",
                     kind="input",
                     severity="error",
                     verdict="error",
