@@ -223,8 +223,9 @@ def test_screenshot(page: Any) -> None:
     """What a reviewer sees first: the verdict, the counts and the findings, one expanded."""
     page.evaluate("window.scrollTo(0, 0)")
     page.evaluate("document.querySelectorAll('details.more').forEach(d => d.open = false)")
-    page.locator('[data-finding-id="rule:march-share"] details.more > summary').click()
-    page.set_viewport_size({"width": 1280, "height": 1500})
+    page.locator('[data-finding-id="conflict:kuaishou.dau:2025Q3"] details.more > summary').click()
+    page.set_viewport_size({"width": 1280, "height": 1800})
+    page.evaluate("window.scrollTo(0, 0)")  # the click scrolled the card into view
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=False)
     assert SCREENSHOT.stat().st_size > 10_000

@@ -7,6 +7,7 @@ id and note try to break out of the page.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -144,7 +145,7 @@ def result(
         "fact_ids": list(fact_ids),
         "file": file,
         "line": line,
-        "fingerprint": f"fp-{abs(hash(rid)) % 10**8:08d}",
+        "fingerprint": hashlib.sha256(rid.encode()).hexdigest()[:16],
         "data": data or {},
     }
 

@@ -526,7 +526,8 @@ def _day(y: int, m: int, d: int) -> float:
         ("個位數", "share", 1, 10, True, "%"),
     ],
 )
-def test_corpus_forms(text: str, dimension: str, lo: float, hi: float, hi_open: bool,
-                      unit: str) -> None:
+def test_corpus_forms(
+    text: str, dimension: str, lo: float, hi: float, hi_open: bool, unit: str
+) -> None:
     got = parse_quantity(text, dimension=dimension, year=2025)
     assert (got.lo, got.hi, got.hi_open, got.unit) == pytest.approx((lo, hi, hi_open, unit))

@@ -74,7 +74,7 @@ ACK_WORDS = {
     "sources-disagree": "the sources disagree",
     "different-subjects": "the facts are about different subjects",
     "source-error": "the source is in error",
-    "superseded": "superseded by a later figure",
+    "superseded": "a later figure replaces it",
 }
 # Okabe–Ito, minus yellow (unreadable on white), plus two darks: distinguishable for most kinds
 # of colour blindness, which matters when colour is the only thing telling sources apart.

@@ -742,8 +742,11 @@ def _coarse_date(text: str, year: int | None) -> Interval | None:
             lo_day, hi_day = _MONTH_PARTS[m["part"]]
             start, end = date(y, month, lo_day), date(y, month, min(hi_day, last))
         elif m["half"]:
-            start, end = (date(y, 1, 1), date(y, 6, 30)) if m["half"] == "上半年" else (
-                date(y, 7, 1), date(y, 12, 31))
+            start, end = (
+                (date(y, 1, 1), date(y, 6, 30))
+                if m["half"] == "上半年"
+                else (date(y, 7, 1), date(y, 12, 31))
+            )
         else:
             start, end = date(y, 1, 1), date(y, 12, 31)
     except (ValueError, OverflowError) as exc:
@@ -871,21 +874,38 @@ def _parse(
         b = _parse(second, dimension, hedge, unit, rounded_to, year, t)
         if a.unit != b.unit:
             raise _Local(f"the two ends of {text!r} have different units")
-        return Interval(min(a.lo, b.lo), max(a.hi, b.hi), a.lo_open if a.lo <= b.lo else b.lo_open,
-                        b.hi_open if b.hi >= a.hi else a.hi_open, a.unit, "乃至")
+        return Interval(
+            min(a.lo, b.lo),
+            max(a.hi, b.hi),
+            a.lo_open if a.lo <= b.lo else b.lo_open,
+            b.hi_open if b.hi >= a.hi else a.hi_open,
+            a.unit,
+            "乃至",
+        )
     if (word := _WHOLE_WORDS.get(text)) is not None:
         lo, hi, word_unit = word
         if word_unit is None and dimension in ("share", "growth"):
             word_unit = "%"  # 佔比個位數: a single-digit percentage
-        canonical, factor, _ = _resolve_unit(dimension, _UNITS.get(word_unit) if word_unit else None)
+        canonical, factor, _ = _resolve_unit(
+            dimension, _UNITS.get(word_unit) if word_unit else None
+        )
         lo, hi = lo * factor, hi * factor
-        return clamp(Interval(float(lo), float(hi), hi_open=True, unit=canonical, hedge=text),
-                     dimension)
+        return clamp(
+            Interval(float(lo), float(hi), hi_open=True, unit=canonical, hedge=text), dimension
+        )
     if m := _MAGNITUDE_RE.fullmatch(text):  # 百萬級: of the order of a million
         s_ = _SCALES[m["s"]]
         canonical, factor, _ = _resolve_unit(dimension, _UNITS.get(m["u"]) if m["u"] else None)
-        return clamp(Interval(float(s_ * factor), float(10 * s_ * factor), hi_open=True,
-                              unit=canonical, hedge="級"), dimension)
+        return clamp(
+            Interval(
+                float(s_ * factor),
+                float(10 * s_ * factor),
+                hi_open=True,
+                unit=canonical,
+                hedge="級",
+            ),
+            dimension,
+        )
     if dimension in ("date", "rank"):
         if hedge is not None or rounded_to is not None:
             raise _Local(f"a {dimension} takes no hedge or rounded_to")
