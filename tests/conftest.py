@@ -36,6 +36,7 @@ METRICS = """metrics:
     dimension: money
     unit: CNY
     series: true
+    names: [收入]
     description: revenue
   - key: dau
     dimension: count

@@ -202,7 +202,7 @@ class Fact:
     unit: str | None = None
     rounded_to: str | None = None
     note: str | None = None
-    period_text: str | None = None
+    period_text: tuple[str, ...] = ()
     derived_from: tuple[str, ...] = ()
     formula: str | None = None
     interval: Interval | None = None  # as written, in the written unit

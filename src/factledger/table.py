@@ -16,7 +16,7 @@ import pandas as pd
 from factledger.model import Fact, Interval, Metric, Result, Source, fingerprint
 
 COLUMNS = [
-    "id", "source", "entity", "metric", "dimension", "qualifiers", "period_text",
+    "id", "source", "entity", "metric", "dimension", "qualifiers", "period",
     "period_start", "period_end", "kind", "stated_start", "stated_end", "published_end",
     "value", "hedge", "unit", "lo", "hi", "lo_open", "hi_open", "written_unit",
     "written_lo", "written_hi", "quote", "file", "line",
