@@ -1,0 +1,891 @@
+"""``factledger synth``: write a valid synthetic corpus of any size, with known discrepancies.
+
+The corpus follows the bundled one's shape: one seed and one facts file per source (about 50
+facts each), several sources per entity-metric-period group (2–4, some single-source), quarterly
+revenue whose quarters add up to the year, year-on-year growth, segment revenue and its share,
+users (counts in 萬/億), a market size in US dollars, guidance, hedged values (超過, 約, 近),
+enumerations sharing a hedge (分別超過…、…), a derived half-year figure with its formula, and
+hand-written rules (sum, growth, share, increasing) at about the bundled ratio of rules per fact.
+
+Every written value is checked with :func:`factledger.quantity.parse_quantity` to contain the
+true value, so the only findings are the injected ones, listed in ``ground_truth.json``:
+
+* ``value-conflict``: one source of a multi-source group gives 0.3× the figure
+  (finding ``conflict:<entity>.<metric>@<period>``);
+* ``broken-quote``: a quote that is not in its seed (finding ``provenance:<fact id>:quote``),
+  only in ``curation: partial`` sources, so the uncovered mention is not a second finding;
+* ``violated-sum``: a year total that the quarters cannot add up to
+  (finding ``rule:<rule id>``).
+
+Deterministic for a given ``--seed``: the same arguments write byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import json
+import math
+import random
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from factledger.quantity import QuantityError, parse_quantity
+
+FACTS_PER_SOURCE = 50
+CLUSTER_SIZE = 5  # sources that write about the same entities
+SINGLE_SOURCE_SHARE = 0.2  # groups stated by one source only
+COMPLETE_SHARE = 0.8  # sources with curation: complete (every mention covered)
+RULES_PER_FILE = 200
+YEAR = 2025
+
+_SYLLABLES = list("星雲智聯華創騰達光遠源恒宇瀚鼎昇越新銳捷博泰豐明海峰維盛嘉睿晨啟航")
+_COMPANY = ["科技", "網絡", "集團", "傳媒", "智能", "資訊", "文化", "互娛", "控股", "視界"]
+_OUTLET = ["財經", "觀察", "日報", "科技評論", "研究院", "商業周刊", "資本", "新聞"]
+_FILLER = [
+    "市場人士認為，行業競爭正在加劇。",
+    "公司表示將繼續加大研發投入。",
+    "分析師指出，用戶增長仍是關注重點。",
+    "業內普遍關注其商業化進展。",
+    "該公司未對上述資料作出說明。",
+    "相關業務的盈利能力有待觀察。",
+    "投資者對其估值邏輯存在分歧。",
+    "管理層在電話會上回應了市場關切。",
+    "海外市場的拓展仍面臨不確定性。",
+    "內容生態與流量體系的協同值得關注。",
+]
+_CN_QUARTER = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+METRICS_YAML = """\
+# Metric registry of a synthetic corpus (factledger synth); same shape as the bundled one.
+metrics:
+  - key: revenue
+    dimension: money
+    unit: CNY
+    series: true
+    names: [收入, 營收]
+    description: Revenue recognised in the period (segment given by the `segment` qualifier).
+  - key: revenue_growth_yoy
+    dimension: growth
+    unit: "%"
+    series: true
+    names: [年增, 同比增長]
+    description: Year-on-year change of revenue in the period.
+  - key: revenue_share
+    dimension: share
+    unit: "%"
+    series: true
+    names: [佔比]
+    description: A segment's share of the entity's revenue in the period.
+  - key: net_profit
+    dimension: money
+    unit: CNY
+    series: true
+    names: [淨利潤]
+    description: Net profit in the period.
+  - key: mau
+    dimension: count
+    unit: count
+    series: true
+    names: [月活躍用戶, 月活]
+    description: Monthly active users in the period.
+  - key: dau
+    dimension: count
+    unit: count
+    series: true
+    names: [日活躍用戶, 日活]
+    description: Daily active users in the period.
+  - key: users
+    dimension: count
+    unit: count
+    series: true
+    names: [註冊用戶]
+    description: Registered users to date (as of the period).
+  - key: market_size
+    dimension: money
+    unit: CNY
+    series: true
+    names: [市場規模]
+    description: Size of the entity's market in the period (often written in US dollars).
+"""
+
+
+# --- plan ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Entity:
+    key: str
+    name: str
+
+
+@dataclass
+class Src:
+    id: str
+    outlet: str
+    published: str
+    curation: str
+    facts: list[PFact] = field(default_factory=list)
+    load: int = 0
+
+
+@dataclass
+class Group:
+    entity: Entity
+    role: str
+    metric: str
+    period: str  # as written in the fact file
+    true: float  # in the written unit's base (元, count, %)
+    unit: str  # CNY | USD | count | %
+    kind: str = "actual"
+    qualifiers: tuple[tuple[str, str], ...] = ()
+    facts: list[PFact] = field(default_factory=list)
+    no_over: bool = False  # no 超過 variant (an injected conflict or a wrong total)
+
+    @property
+    def dimension(self) -> str:
+        return {"CNY": "money", "USD": "money", "count": "count"}.get(
+            self.unit, "share" if self.metric == "revenue_share" else "growth"
+        )
+
+    @property
+    def label(self) -> str:
+        q = ",".join(f"{k}={v}" for k, v in self.qualifiers)
+        return f"{self.entity.key}.{self.metric}@{self.period}" + (f"[{q}]" if q else "")
+
+
+@dataclass
+class PFact:
+    group: Group
+    source: Src
+    id: str = ""
+    value: str = ""
+    hedge: str | None = None
+    quote: str = ""
+    period_text: list[str] = field(default_factory=list)
+    note: str | None = None
+    formula: str | None = None
+    derived_from: list[str] = field(default_factory=list)
+    odd: bool = False  # the injected conflicting value
+    broken: bool = False  # quote not in the seed
+    enumerated: bool = False  # shares its quote with the source's other quarters
+
+
+@dataclass
+class Block:
+    entity: Entity
+    groups: dict[str, Group]
+    rules: list[dict] = field(default_factory=list)
+
+
+def _period_slug(period: str) -> str:
+    return period.lower()
+
+
+def _ident(p: PFact) -> str:
+    g = p.group
+    qual = "".join(f"-{v}" for _k, v in g.qualifiers)
+    return f"{p.source.id}-{g.entity.key}-{g.metric}{qual}-{_period_slug(g.period)}"
+
+
+class _Planner:
+    def __init__(self, n_sources: int, n_facts: int, rate: float, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.n_facts = n_facts
+        self.rate = rate
+        self.sources = self._sources(n_sources)
+        order = self.sources[:]
+        self.rng.shuffle(order)
+        size = min(CLUSTER_SIZE, len(order))
+        self.clusters = [order[i : i + size] for i in range(0, len(order), size)]
+        if len(self.clusters) > 1 and len(self.clusters[-1]) < size:
+            self.clusters[-2].extend(self.clusters.pop())
+        self.blocks: list[Block] = []
+        names = [a + b for a in _SYLLABLES for b in _SYLLABLES if a != b]
+        self.rng.shuffle(names)
+        self._names = names
+        self.truth: list[dict] = []
+
+    def _sources(self, n: int) -> list[Src]:
+        out = []
+        for i in range(1, n + 1):
+            outlet = self.rng.choice(_SYLLABLES) + self.rng.choice(_SYLLABLES)
+            month, day = self.rng.randint(1, 6), self.rng.randint(1, 28)
+            out.append(Src(
+                id=f"src-{i:05d}",
+                outlet=outlet + self.rng.choice(_OUTLET),
+                published=f"{YEAR + 1}-{month:02d}-{day:02d}",
+                curation="complete" if self.rng.random() < COMPLETE_SHARE else "partial",
+            ))  # fmt: skip
+        return out
+
+    def _entity(self, i: int) -> Entity:
+        base = self._names[(i - 1) % len(self._names)]
+        name = base + _COMPANY[((i - 1) // len(self._names)) % len(_COMPANY)]
+        return Entity(f"ent-{i:05d}", name)
+
+    # -- groups of one entity, in trimming order: what rules use comes first --------------------
+
+    def _groups(self, ent: Entity) -> dict[str, Group]:
+        rng = self.rng
+        g: dict[str, Group] = {}
+        # revenue in hundredths of 億 (1e6 元), so sums are exact
+        q = [rng.randint(200, 8000)]
+        for _ in range(7):
+            q.append(max(100, round(q[-1] * rng.uniform(0.99, 1.12))))
+        quarters = [(YEAR - 1, n) for n in range(1, 5)] + [(YEAR, n) for n in range(1, 5)]
+        cents = dict(zip(quarters, q, strict=True))
+        for (y, n), c in cents.items():
+            if y == YEAR:
+                g[f"rev{n}"] = Group(ent, "quarter", "revenue", f"{y}Q{n}", c * 1e6, "CNY")
+        g["fy"] = Group(ent, "fy", "revenue", f"FY{YEAR}", sum(q[4:]) * 1e6, "CNY")
+        for n in range(1, 5):
+            g[f"old{n}"] = Group(ent, "quarter", "revenue", f"{YEAR - 1}Q{n}", q[n - 1] * 1e6, "CNY")
+            growth = (q[n + 3] / q[n - 1] - 1) * 100
+            g[f"growth{n}"] = Group(ent, "growth", "revenue_growth_yoy", f"{YEAR}Q{n}", growth, "%")
+        ads = round(q[7] * rng.uniform(0.25, 0.6))
+        g["ads"] = Group(ent, "segment", "revenue", f"{YEAR}Q4", ads * 1e6, "CNY",
+                         qualifiers=(("segment", "ads"),))  # fmt: skip
+        g["share"] = Group(ent, "share", "revenue_share", f"{YEAR}Q4", ads / q[7] * 100, "%",
+                           qualifiers=(("segment", "ads"),))  # fmt: skip
+        mau = rng.randint(300, 30000)  # 萬
+        for n in range(1, 5):
+            g[f"mau{n}"] = Group(ent, "mau", "mau", f"{YEAR}Q{n}", mau * 1e4, "count")
+            mau = round(mau * rng.uniform(1.03, 1.15)) + 1
+        g["guide"] = Group(ent, "guidance", "revenue", f"FY{YEAR + 1}",
+                           sum(q[4:]) * rng.uniform(1.1, 1.4) * 1e6, "CNY", kind="guidance")
+        g["np"] = Group(ent, "profit", "net_profit", f"{YEAR}Q4",
+                        round(q[7] * rng.uniform(0.05, 0.3)) * 1e6, "CNY")  # fmt: skip
+        # single-period series: where conflicts are injected (no earlier period, never "stale")
+        g["dau"] = Group(ent, "dau", "dau", f"{YEAR}Q4", round(mau * rng.uniform(0.2, 0.5)) * 1e4,
+                         "count")  # fmt: skip
+        g["users"] = Group(ent, "users", "users", f"{YEAR}-12",
+                           round(mau * rng.uniform(1.5, 4)) * 1e4, "count")  # fmt: skip
+        g["market"] = Group(ent, "market", "market_size", f"FY{YEAR - 1}",
+                            rng.randint(50, 3000) * 1e6, "USD")  # fmt: skip
+        return g
+
+    def plan(self) -> None:
+        heap = [(0, i) for i in range(len(self.clusters))]
+        total, i = 0, 0
+        while total < self.n_facts:
+            i += 1
+            ent = self._entity(i)
+            groups = self._groups(ent)
+            load, ci = heapq.heappop(heap)
+            cluster = self.clusters[ci]
+            added = 0
+            for key, grp in list(groups.items()):
+                k = 1 if self.rng.random() < SINGLE_SOURCE_SHARE else self.rng.randint(2, 4)
+                k = min(k, len(cluster))
+                ranked = sorted(cluster, key=lambda s: (s.load, self.rng.random()))
+                for src in ranked[:k]:
+                    p = PFact(grp, src)
+                    grp.facts.append(p)
+                    src.facts.append(p)
+                    src.load += 1
+                    added += 1
+                if key == "rev2":  # the derived half year, by a source with both quarters
+                    self._derived(groups, cluster)
+            block = Block(ent, groups)
+            self.blocks.append(block)
+            total += added + (1 if "h1" in groups else 0)
+            heapq.heappush(heap, (load + added, ci))
+        self._trim(total - self.n_facts)
+        for block in self.blocks:
+            self._rules(block)
+
+    def _derived(self, groups: dict[str, Group], cluster: list[Src]) -> None:
+        both = [
+            s for s in cluster
+            if any(p.source is s for p in groups["rev1"].facts)
+            and any(p.source is s for p in groups["rev2"].facts)
+        ]  # fmt: skip
+        if not both:
+            return
+        src = self.rng.choice(both)
+        a, b = groups["rev1"], groups["rev2"]
+        h1 = Group(a.entity, "derived", "revenue", f"{YEAR}H1", a.true + b.true, "CNY",
+                   kind="derived")  # fmt: skip
+        p = PFact(h1, src)
+        h1.facts.append(p)
+        src.facts.append(p)
+        src.load += 1
+        groups["h1"] = h1
+
+    def _trim(self, excess: int) -> None:
+        """Drop facts from the end of the last blocks until the count is exact."""
+        for block in reversed(list(self.blocks)):
+            for key in reversed(list(block.groups)):
+                grp = block.groups[key]
+                while excess > 0 and grp.facts:
+                    if key in ("rev1", "rev2") and "h1" in block.groups:
+                        self._drop_group(block, "h1")
+                        excess -= 1
+                        continue
+                    p = grp.facts.pop()
+                    p.source.facts.remove(p)
+                    excess -= 1
+                if not grp.facts:
+                    del block.groups[key]
+                if excess <= 0:
+                    return
+            if not block.groups:
+                self.blocks.remove(block)
+
+    def _drop_group(self, block: Block, key: str) -> None:
+        for p in block.groups.pop(key).facts:
+            p.source.facts.remove(p)
+
+    def _rules(self, block: Block) -> None:
+        g, e = block.groups, block.entity.key
+
+        def has(*keys: str) -> bool:
+            return all(k in g and g[k].facts for k in keys)
+
+        if has("rev1", "rev2", "rev3", "rev4", "fy"):
+            parts = " + ".join(f"{e}.revenue@{YEAR}Q{n}" for n in range(1, 5))
+            block.rules.append({
+                "id": f"{e}-revenue-fy{YEAR}-sum", "role": "sum",
+                "description": f"{block.entity.name}: the four quarters add up to the year.",
+                "assert": f"{parts} ~ {e}.revenue@FY{YEAR}",
+            })  # fmt: skip
+        for n in sorted(self.rng.sample(range(1, 5), 2)):
+            if has(f"rev{n}", f"old{n}", f"growth{n}"):
+                block.rules.append({
+                    "id": f"{e}-revenue-growth-{YEAR}q{n}", "role": "growth",
+                    "description": f"{block.entity.name}: year-on-year growth in Q{n} is what the "
+                    "two quarters give.",
+                    "assert": f"growth({e}.revenue@{YEAR}Q{n}, {e}.revenue@{YEAR - 1}Q{n}) ~ "
+                    f"{e}.revenue_growth_yoy@{YEAR}Q{n}",
+                })  # fmt: skip
+        if has("ads", "rev4", "share"):
+            block.rules.append({
+                "id": f"{e}-ads-share-{YEAR}q4", "role": "share",
+                "description": f"{block.entity.name}: the ads segment's share of Q4 revenue.",
+                "assert": f"share({e}.revenue@{YEAR}Q4[segment=ads], {e}.revenue@{YEAR}Q4) ~ "
+                f"{e}.revenue_share@{YEAR}Q4[segment=ads]",
+            })  # fmt: skip
+        if self.rng.random() < 0.5 and has("mau1", "mau2", "mau3", "mau4"):
+            block.rules.append({
+                "id": f"{e}-mau-increasing", "role": "increasing", "severity": "warning",
+                "description": f"{block.entity.name}: monthly active users grow every quarter.",
+                "assert": f"increasing({e}.mau@{YEAR}Q1..{YEAR}Q4)",
+            })  # fmt: skip
+
+    # -- discrepancies ------------------------------------------------------------------------
+
+    def inject(self) -> None:
+        total = round(self.rate * self.n_facts)
+        if total <= 0:
+            return
+        per = [total // 3 + (1 if i < total % 3 else 0) for i in range(3)]
+        rng = self.rng
+        # value conflicts: single-period groups of 2+ sources
+        eligible = [
+            grp for b in self.blocks for k, grp in b.groups.items()
+            if k in ("dau", "users", "market") and len(grp.facts) >= 2
+        ]  # fmt: skip
+        for grp in rng.sample(eligible, min(per[0], len(eligible))):
+            odd = grp.facts[-1]
+            odd.odd = True
+            grp.no_over = True
+            self.truth.append({
+                "kind": "value-conflict",
+                "fact_ids": None,  # filled once ids exist
+                "expected": f"conflict:{grp.label}",
+                "_facts": grp.facts,
+                "_odd": odd,
+            })  # fmt: skip
+        # violated sums: a wrong total that every source repeats
+        sums = [
+            (b, r) for b in self.blocks for r in b.rules if r["role"] == "sum"
+        ]  # fmt: skip
+        for block, rule in rng.sample(sums, min(per[2], len(sums))):
+            fy = block.groups["fy"]
+            fy.true = round(fy.true * 0.6 / 1e6) * 1e6
+            fy.no_over = True
+            self.truth.append({
+                "kind": "violated-sum",
+                "rule": rule["id"],
+                "fact_ids": None,
+                "expected": f"rule:{rule['id']}",
+                "_facts": fy.facts,
+            })  # fmt: skip
+        self._pending_broken = per[1]
+
+    def inject_broken(self) -> None:
+        n = getattr(self, "_pending_broken", 0)
+        eligible = [
+            p for s in self.sources if s.curation == "partial" for p in s.facts
+            if not p.enumerated and p.group.kind != "derived" and not p.odd
+        ]  # fmt: skip
+        for p in self.rng.sample(eligible, min(n, len(eligible))):
+            p.broken = True
+            self.truth.append({
+                "kind": "broken-quote", "fact_ids": None,
+                "expected": f"provenance:{p.id}:quote", "_facts": [p],
+            })  # fmt: skip
+
+
+# --- values -------------------------------------------------------------------------------------
+
+_parsed: dict[tuple, tuple[float, float, bool, bool] | None] = {}
+
+
+def _interval(value: str, dimension: str, hedge: str | None) -> tuple[float, float, bool, bool]:
+    key = (value, dimension, hedge)
+    if key not in _parsed:
+        try:
+            iv = parse_quantity(value, dimension=dimension, hedge=hedge, year=YEAR)
+            _parsed[key] = (iv.lo, iv.hi, iv.lo_open, iv.hi_open)
+        except QuantityError:
+            _parsed[key] = None
+    got = _parsed[key]
+    if got is None:
+        raise ValueError(f"synth wrote a value the parser refuses: {value!r} ({dimension})")
+    return got
+
+
+def _contains(value: str, dimension: str, x: float, hedge: str | None = None) -> bool:
+    try:
+        lo, hi, lo_open, hi_open = _interval(value, dimension, hedge)
+    except ValueError:
+        return False
+    return (x > lo or (x == lo and not lo_open)) and (x < hi or (x == hi and not hi_open))
+
+
+def _num(x: float, decimals: int) -> str:
+    text = f"{x:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _two_sig(x: float) -> float:
+    step = 10 ** (math.floor(math.log10(x)) - 1)
+    return round(x / step) * step
+
+
+def _two_sig_floor(x: float) -> float:
+    step = 10 ** (math.floor(math.log10(x)) - 1)
+    return math.floor(x / step) * step
+
+
+def _two_sig_ceil(x: float) -> float:
+    step = 10 ** (math.floor(math.log10(x)) - 1)
+    return math.ceil(x / step) * step
+
+
+def _money_texts(x: float, unit: str) -> dict[str, str]:
+    """Variants of an amount in 元 (or US dollars): exact, 萬元, about, above, nearly."""
+    suffix = "美元" if unit == "USD" else "元"
+    yi = x / 1e8
+    out = {"exact": f"{_num(yi, 2)}億{suffix}" if yi >= 1 else f"{_num(x / 1e4, 0)}萬{suffix}"}
+    if unit == "CNY":
+        out["wan"] = f"{_num(x / 1e4, 0)}萬元"
+    scaled, word = (yi, "億") if yi >= 1 else (x / 1e4, "萬")
+    out["about"] = f"約{_num(_two_sig(scaled), 2)}{word}{suffix}"
+    out["over"] = f"超過{_num(_two_sig_floor(scaled * 0.999), 2)}{word}{suffix}"
+    out["near"] = f"近{_num(_two_sig_ceil(scaled * 1.001), 2)}{word}{suffix}"
+    return out
+
+
+def _count_texts(x: float) -> dict[str, str]:
+    wan = x / 1e4
+    if wan >= 10000:
+        yi = x / 1e8
+        exact, scaled, word = f"{_num(yi, 2)}億", yi, "億"
+    else:
+        exact, scaled, word = f"{_num(wan, 0)}萬", wan, "萬"
+    return {
+        "exact": exact,
+        "people": exact + "人",
+        "about": f"約{_num(_two_sig(scaled), 2)}{word}",
+        "over": f"超過{_num(_two_sig_floor(scaled * 0.999), 2)}{word}",
+        "near": f"近{_num(_two_sig_ceil(scaled * 1.001), 2)}{word}",
+    }
+
+
+def _pct_texts(x: float, growth: bool) -> dict[str, str]:
+    if growth and x < 0:
+        return {"exact": f"年減{abs(x):.1f}%", "verb": f"下降{abs(x):.1f}%"}
+    out = {"exact": f"{x:.1f}%", "about": f"約{round(x)}%"}
+    if growth:
+        out["verb"] = f"年增{x:.1f}%"
+        out["verb2"] = f"同比增長{x:.1f}%"
+    if x >= 2:
+        out["over"] = f"超過{math.floor(x * 0.999)}%"
+        out["near"] = f"近{math.ceil(x * 1.001)}%"
+    return out
+
+
+def _variants(grp: Group, true: float) -> dict[str, str]:
+    if grp.unit in ("CNY", "USD"):
+        return _money_texts(true, grp.unit)
+    if grp.unit == "count":
+        return _count_texts(true)
+    return _pct_texts(true, grp.metric == "revenue_growth_yoy")
+
+
+def _choose_value(rng: random.Random, grp: Group, true: float, odd: bool) -> str:
+    texts = _variants(grp, true)
+    names = list(texts)
+    if grp.no_over or odd or grp.role == "derived":
+        names = [n for n in names if n != "over"]
+    if grp.role == "derived":
+        names = ["exact"]
+    weights = [3 if n == "exact" else 1 for n in names]
+    for _ in range(4):
+        name = rng.choices(names, weights)[0]
+        if _contains(texts[name], grp.dimension, true):
+            return texts[name]
+    return texts["exact"] if _contains(texts["exact"], grp.dimension, true) else _fail(grp, true)
+
+
+def _fail(grp: Group, true: float) -> str:
+    raise ValueError(f"no written form of {true} contains it ({grp.label})")
+
+
+# --- sentences ----------------------------------------------------------------------------------
+
+
+def _period_phrase(rng: random.Random, period: str) -> str:
+    if period.startswith("FY"):
+        return f"{period[2:]}年全年"
+    if "H1" in period:
+        return f"{period[:4]}年上半年"
+    if "Q" in period:
+        y, n = period.split("Q")
+        return f"{y}年第{_CN_QUARTER[int(n)]}季度" if rng.random() < 0.5 else f"{y}年Q{n}"
+    y, m = period.split("-")
+    return f"{y}年{int(m)}月底"
+
+
+def _sentence(rng: random.Random, p: PFact, pt: str) -> str:
+    g, name, v = p.group, p.group.entity.name, p.value
+    match g.role:
+        case "quarter":
+            return f"{name}{pt}實現營收{v}。"
+        case "fy":
+            return f"{name}{pt}收入{v}。"
+        case "guidance":
+            return f"管理層預計，{name}{pt}收入將達{v}。"
+        case "growth":
+            return f"{name}{pt}營收{'' if v[0] in '年同下' else '同比增長'}{v}。"
+        case "segment":
+            return f"其中，{name}{pt}廣告業務收入{v}。"
+        case "share":
+            return f"{name}{pt}廣告業務收入佔總營收的{v}。"
+        case "profit":
+            return f"{name}{pt}淨利潤{v}。"
+        case "mau":
+            return f"{name}{pt}月活躍用戶{v}。"
+        case "dau":
+            return f"{name}{pt}日活躍用戶達{v}。"
+        case "users":
+            return f"截至{pt}，{name}累計註冊用戶{v}。"
+        case "market":
+            return f"據測算，{name}所在細分市場{pt}規模{v}。"
+        case "derived":
+            return f"粗略計算，{name}{pt}收入合計{v}。"
+    raise AssertionError(g.role)
+
+
+def _write_source_text(rng: random.Random, src: Src) -> list[str]:
+    """Fill ids, values and quotes of a source's facts; return the seed's sentences."""
+    sentences: list[str] = []
+    by_group: dict[tuple[str, str], PFact] = {}
+    for p in src.facts:
+        by_group[(p.group.entity.key, p.group.role + p.group.period)] = p
+    done: set[int] = set()
+    # enumerations: the four quarters of one entity in one sentence
+    ents = list(dict.fromkeys(p.group.entity.key for p in src.facts))
+    for ek in ents:
+        quarter = [by_group.get((ek, f"quarter{YEAR}Q{n}")) for n in range(1, 5)]
+        if not all(quarter) or rng.random() < 0.5:
+            continue
+        qs: list[PFact] = quarter  # type: ignore[assignment]
+        shared = rng.random() < 0.5
+        values = []
+        for p in qs:
+            p.enumerated = True
+            if shared:
+                texts = _money_texts(p.group.true, "CNY")
+                over = texts["over"]
+                value = over.removeprefix("超過")
+                p.value, p.hedge = value, "超過"
+                if not _contains(value, "money", p.group.true, "超過"):
+                    p.value, p.hedge = texts["exact"], None
+            else:
+                p.value = _money_texts(p.group.true, "CNY")["exact"]
+            values.append(p.value)
+        word = "分別超過" if all(p.hedge for p in qs) else "分別為"
+        if word == "分別為":
+            for p in qs:
+                if p.hedge:
+                    p.value, p.hedge = _money_texts(p.group.true, "CNY")["exact"], None
+            values = [p.value for p in qs]
+        name = qs[0].group.entity.name
+        quote = f"{name}{YEAR}年Q1、Q2、Q3、Q4收入{word}{'、'.join(values)}。"
+        for n, p in enumerate(qs, 1):
+            p.quote = quote
+            p.period_text = [f"{YEAR}年", f"Q{n}"]
+            p.note = "Enumeration of the four quarters" + (
+                "; the hedge 超過 is shared." if p.hedge else "."
+            )
+            done.add(id(p))
+        sentences.append(quote)
+    for p in src.facts:
+        if id(p) in done:
+            continue
+        g = p.group
+        true = g.true * 0.3 if p.odd else g.true
+        p.value = _choose_value(rng, g, true, p.odd)
+        pt = _period_phrase(rng, g.period)
+        p.period_text = [pt]
+        p.quote = _sentence(rng, p, pt)
+        sentences.append(p.quote)
+    for p in src.facts:
+        p.id = _ident(p) + ("-derived" if p.group.kind == "derived" else "")
+    return sentences
+
+
+def _finish_derived(src: Src) -> None:
+    for p in src.facts:
+        if p.group.kind != "derived":
+            continue
+        ops = [
+            q for q in src.facts
+            if q.group.entity is p.group.entity and q.group.role == "quarter"
+            and q.group.period in (f"{YEAR}Q1", f"{YEAR}Q2")
+        ]  # fmt: skip
+        ops.sort(key=lambda q: q.group.period)
+        assert len(ops) == 2, p.group.label
+        p.derived_from = [q.id for q in ops]
+        p.formula = " + ".join(f"{{{q.id}}}" for q in ops)
+        p.note = "The writer's own sum of the first two quarters."
+
+
+def _break(p: PFact) -> None:
+    p.quote = "據知情人士透露，" + p.quote
+    p.note = "synthetic broken quote: the opening clause is not in the seed"
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _fact_yaml(p: PFact) -> str:
+    g = p.group
+    lines = [
+        f"  - id: {p.id}",
+        f"    entity: {g.entity.key}",
+        f"    metric: {g.metric}",
+    ]
+    if g.qualifiers:
+        lines.append("    qualifiers: {" + ", ".join(f"{k}: {v}" for k, v in g.qualifiers) + "}")
+    lines.append(f"    period: {_q(g.period)}")
+    lines.append(f"    value: {_q(p.value)}")
+    if p.hedge:
+        lines.append(f"    hedge: {_q(p.hedge)}")
+    lines.append(f"    kind: {g.kind}")
+    lines.append(f"    quote: {_q(p.quote)}")
+    if p.period_text:
+        lines.append("    period_text: [" + ", ".join(_q(t) for t in p.period_text) + "]")
+    if p.derived_from:
+        lines.append("    derived_from: [" + ", ".join(p.derived_from) + "]")
+        lines.append(f"    formula: {_q(p.formula or '')}")
+    if p.note:
+        lines.append(f"    note: {_q(p.note)}")
+    return "\n".join(lines)
+
+
+def _seed_text(rng: random.Random, src: Src, sentences: list[str], entities: list[Entity]) -> str:
+    names = "、".join(e.name for e in entities[:3]) or "行業"
+    title = f"{src.outlet}觀察：{names}等公司業績盤點"
+    body: list[str] = []
+    order = sentences[:]
+    rng.shuffle(order)
+    for s in order:
+        body.append(s)
+        if rng.random() < 0.3:
+            body.append(rng.choice(_FILLER))
+    if not body:
+        body.append(rng.choice(_FILLER))
+    paragraphs = ["".join(body[i : i + 8]) for i in range(0, len(body), 8)]
+    front = "\n".join([
+        "---",
+        f"id: {src.id}",
+        f"title: {_q(title)}",
+        f"outlet: {_q(src.outlet)}",
+        "language: zh-Hant",
+        f"published: '{src.published}'",
+        "published_basis: synthetic (factledger synth)",
+        f"curation: {src.curation}",
+        "---",
+    ])  # fmt: skip
+    return front + "\n" + "\n".join(paragraphs) + "\n"
+
+
+@dataclass
+class Written:
+    facts: int
+    sources: int
+    rules: int
+    groups: int
+    multi_source_groups: int
+    discrepancies: dict[str, int]
+
+
+def generate(
+    out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: int = 0
+) -> Written:
+    """Write a corpus into ``out`` (created if missing); returns what was written."""
+    if sources < 1 or facts < 0:
+        raise ValueError("need at least one source and a non-negative number of facts")
+    if not 0 <= rate <= 1:
+        raise ValueError("--discrepancy-rate must be within 0..1")
+    plan = _Planner(sources, facts, rate, seed)
+    plan.plan()
+    plan.inject()
+    rng = random.Random(seed + 1)
+    seeds: dict[str, str] = {}
+    for src in plan.sources:
+        sentences = _write_source_text(rng, src)
+        _finish_derived(src)
+        seeds[src.id] = sentences  # type: ignore[assignment]
+    plan.inject_broken()
+    for src in plan.sources:
+        for p in src.facts:
+            if p.broken:
+                _break(p)
+
+    for sub in ("seeds", "facts", "checks/rules"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    ents = [b.entity for b in plan.blocks]
+    (out / "facts" / "entities.yaml").write_text(
+        "# Entity registry of a synthetic corpus (factledger synth).\nentities:\n"
+        + "".join(f"  - key: {e.key}\n    names: [{e.name}]\n    kind: company\n" for e in ents),
+        encoding="utf-8",
+    )
+    (out / "facts" / "metrics.yaml").write_text(METRICS_YAML, encoding="utf-8")
+    for src in plan.sources:
+        src_ents = list({p.group.entity.key: p.group.entity for p in src.facts}.values())
+        (out / "seeds" / f"{src.id}.md").write_text(
+            _seed_text(rng, src, seeds[src.id], src_ents), encoding="utf-8"
+        )
+        body = "\n".join(_fact_yaml(p) for p in src.facts)
+        (out / "facts" / f"{src.id}.yaml").write_text(
+            f"source: {src.id}\nfacts:" + ("\n" + body if body else " []") + "\n",
+            encoding="utf-8",
+        )
+    rules = [r for b in plan.blocks for r in b.rules]
+    for i in range(0, len(rules), RULES_PER_FILE):
+        chunk = rules[i : i + RULES_PER_FILE]
+        text = "rules:\n" + "".join(
+            f"  - id: {r['id']}\n    description: {_q(r['description'])}\n"
+            f"    severity: {r.get('severity', 'error')}\n    assert: {_q(r['assert'])}\n"
+            for r in chunk
+        )
+        (out / "checks" / "rules" / f"synthetic-{i // RULES_PER_FILE + 1:04d}.yaml").write_text(
+            text, encoding="utf-8"
+        )
+    (out / "checks" / "acknowledged.yaml").write_text("acknowledged: []\n", encoding="utf-8")
+    truth = []
+    for t in plan.truth:
+        entry = {"kind": t["kind"]}
+        if "rule" in t:
+            entry["rule"] = t["rule"]
+        if t["kind"] == "value-conflict":
+            odd = t["_odd"]
+            entry["fact_ids"] = [odd.id] + [p.id for p in t["_facts"] if p is not odd]
+        else:
+            entry["fact_ids"] = [p.id for p in t["_facts"]]
+        entry["expected"] = t["expected"]
+        if t["kind"] == "broken-quote":
+            entry["expected"] = f"provenance:{entry['fact_ids'][0]}:quote"
+        truth.append(entry)
+    truth.sort(key=lambda e: (e["kind"], e["expected"]))
+    (out / "ground_truth.json").write_text(
+        json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    groups = [g for b in plan.blocks for g in b.groups.values() if g.facts]
+    kinds: dict[str, int] = {}
+    for t in truth:
+        kinds[t["kind"]] = kinds.get(t["kind"], 0) + 1
+    return Written(
+        facts=sum(len(s.facts) for s in plan.sources),
+        sources=len(plan.sources),
+        rules=len(rules),
+        groups=len(groups),
+        multi_source_groups=sum(len({id(p.source) for p in g.facts}) > 1 for g in groups),
+        discrepancies=kinds,
+    )
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        print(f"factledger synth: {out} is not a folder", file=sys.stderr)
+        return 2
+    if out.exists() and any(out.iterdir()) and not args.force:
+        print(f"factledger synth: {out} is not empty (use --force to write into it)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        got = generate(
+            out, sources=args.sources, facts=args.facts, rate=args.discrepancy_rate, seed=args.seed
+        )
+    except ValueError as exc:
+        print(f"factledger synth: {exc}", file=sys.stderr)
+        return 2
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(got.discrepancies.items())) or "none"
+    print(
+        f"wrote {got.facts} facts from {got.sources} sources into {out}: {got.groups} groups "
+        f"({got.multi_source_groups} multi-source), {got.rules} rules; injected: {kinds} "
+        f"(see {out / 'ground_truth.json'})"
+    )
+    return 0
+
+
+def _positive(kind: Callable[[str], float | int], low: float) -> Callable[[str], float | int]:
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}")
+        return value
+
+    return parse
+
+
+def add_parser(sub: argparse._SubParsersAction, with_root: Callable) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "synth",
+        help="write a synthetic corpus of any size, with known injected discrepancies",
+        description="Write seeds, facts, registries, rules and empty acknowledgements into OUT, "
+        "with value conflicts, broken quotes and violated sums injected at the given rate; "
+        "OUT/ground_truth.json lists them. Deterministic for a given --seed.",
+    )
+    p.add_argument("--sources", type=_positive(int, 1), required=True, help="number of sources")
+    p.add_argument("--facts", type=_positive(int, 0), required=True, help="number of facts")
+    p.add_argument(
+        "--discrepancy-rate",
+        type=_positive(float, 0),
+        default=0.01,
+        help="injected discrepancies per fact, split over the three kinds (default 0.01)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--force", action="store_true", help="write into a non-empty OUT")
+    p.add_argument("out", type=Path, metavar="OUT", help="folder to write the corpus into")
+    p.set_defaults(func=cmd_synth)
+    return p
