@@ -418,6 +418,8 @@ class _Planner:
 
     def inject_broken(self) -> None:
         n = getattr(self, "_pending_broken", 0)
+        if n and not any(s.curation == "partial" for s in self.sources):
+            self.sources[-1].curation = "partial"  # broken quotes go where coverage is advisory
         eligible = [
             p for s in self.sources if s.curation == "partial" for p in s.facts
             if not p.enumerated and p.group.kind != "derived" and not p.odd
@@ -592,8 +594,9 @@ def _sentence(rng: random.Random, p: PFact, pt: str) -> str:
     raise AssertionError(g.role)
 
 
-def _write_source_text(rng: random.Random, src: Src) -> list[str]:
-    """Fill ids, values and quotes of a source's facts; return the seed's sentences."""
+def _write_source_text(rng: random.Random, src: Src, first: list[bool]) -> list[str]:
+    """Fill ids, values and quotes of a source's facts; return the seed's sentences.
+    ``first``: [True] until the corpus has its first enumeration, which shares 超過."""
     sentences: list[str] = []
     by_group: dict[tuple[str, str], PFact] = {}
     for p in src.facts:
@@ -603,10 +606,11 @@ def _write_source_text(rng: random.Random, src: Src) -> list[str]:
     ents = list(dict.fromkeys(p.group.entity.key for p in src.facts))
     for ek in ents:
         quarter = [by_group.get((ek, f"quarter{YEAR}Q{n}")) for n in range(1, 5)]
-        if not all(quarter) or rng.random() < 0.5:
+        if not all(quarter) or (rng.random() < 0.4 and not first[0]):
             continue
         qs: list[PFact] = quarter  # type: ignore[assignment]
-        shared = rng.random() < 0.5
+        shared = rng.random() < 0.5 or first[0]
+        first[0] = False
         values = []
         for p in qs:
             p.enumerated = True
@@ -754,8 +758,9 @@ def generate(
     plan.inject()
     rng = random.Random(seed + 1)
     seeds: dict[str, str] = {}
+    first = [True]
     for src in plan.sources:
-        sentences = _write_source_text(rng, src)
+        sentences = _write_source_text(rng, src, first)
         _finish_derived(src)
         seeds[src.id] = sentences  # type: ignore[assignment]
     plan.inject_broken()
@@ -768,7 +773,8 @@ def generate(
         (out / sub).mkdir(parents=True, exist_ok=True)
     ents = [b.entity for b in plan.blocks]
     (out / "facts" / "entities.yaml").write_text(
-        "# Entity registry of a synthetic corpus (factledger synth).\nentities:\n"
+        "# Entity registry of a synthetic corpus (factledger synth).\nentities:"
+        + ("\n" if ents else " []\n")
         + "".join(f"  - key: {e.key}\n    names: [{e.name}]\n    kind: company\n" for e in ents),
         encoding="utf-8",
     )

@@ -1,0 +1,155 @@
+"""``factledger synth``: a valid corpus whose only findings are the injected ones."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from factledger import cli, engine, synth
+from factledger.loader import load_corpus
+from factledger.mentions import fold
+
+SOURCES, FACTS, RATE, SEED = 5, 200, 0.05, 7
+EXPECTED_KIND = {
+    "value-conflict": "conflict",
+    "broken-quote": "provenance",
+    "violated-sum": "rule",
+}
+
+
+def tree_digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("synth") / "corpus"
+    synth.generate(out, sources=SOURCES, facts=FACTS, rate=RATE, seed=SEED)
+    return out
+
+
+@pytest.fixture(scope="module")
+def outcome(corpus: Path) -> engine.Outcome:
+    return engine.run(corpus)
+
+
+@pytest.fixture(scope="module")
+def truth(corpus: Path) -> list[dict]:
+    return json.loads((corpus / "ground_truth.json").read_text(encoding="utf-8"))
+
+
+def test_layout_follows_the_bundled_corpus(corpus: Path) -> None:
+    seeds = sorted(p.stem for p in (corpus / "seeds").glob("*.md"))
+    facts = sorted(p.stem for p in (corpus / "facts").glob("*.yaml"))
+    assert len(seeds) == SOURCES
+    assert facts == sorted([*seeds, "entities", "metrics"])  # one facts file per source
+    assert list((corpus / "checks" / "rules").glob("*.yaml"))
+    assert (corpus / "checks" / "acknowledged.yaml").read_text() == "acknowledged: []\n"
+
+
+def test_loads_with_no_input_errors(corpus: Path) -> None:
+    c = load_corpus(corpus)
+    assert c.problems == []
+    assert not c.unreadable
+    assert len(c.facts) == FACTS
+    assert len(c.sources) == SOURCES
+    per_source = [sum(f.source == s for f in c.facts) for s in c.sources]
+    assert min(per_source) >= FACTS // SOURCES // 2, per_source
+
+
+def test_shape(corpus: Path, outcome: engine.Outcome) -> None:
+    facts = outcome.corpus.facts
+    values = " ".join(f.value for f in facts)
+    for word in ("超過", "約", "近", "億元", "萬元", "美元", "%"):
+        assert word in values, word
+    assert any(f.qualifiers for f in facts)
+    assert any(f.hedge for f in facts)  # enumerations sharing 超過
+    assert any(f.kind == "derived" and f.formula for f in facts)
+    assert any(f.kind == "guidance" for f in facts)
+    conflicts = outcome.extras["conflicts"]
+    assert conflicts["compared"] >= conflicts["groups"] // 2  # most groups have 2+ sources
+    rules = outcome.extras["rules"]
+    assert rules["rules"] >= 5 and rules["derived"] >= 1
+
+
+def test_quotes_are_verbatim_except_the_broken_ones(
+    outcome: engine.Outcome, truth: list[dict]
+) -> None:
+    broken = {i for t in truth if t["kind"] == "broken-quote" for i in t["fact_ids"]}
+    texts = {sid: fold(s.text) for sid, s in outcome.corpus.sources.items()}
+    for f in outcome.corpus.facts:
+        assert (fold(f.quote) in texts[f.source]) == (f.id not in broken), f.id
+
+
+def test_every_injected_discrepancy_is_found(outcome: engine.Outcome, truth: list[dict]) -> None:
+    assert {t["kind"] for t in truth} == set(EXPECTED_KIND)
+    assert len(truth) == round(RATE * FACTS)
+    findings = {f.result.id: f for f in outcome.findings}
+    for t in truth:
+        hits = [f for i, f in findings.items() if i.startswith(t["expected"])]
+        assert hits, f"not found: {t}"
+        assert all(f.result.kind == EXPECTED_KIND[t["kind"]] for f in hits), t
+        assert all(f.result.severity == "error" and f.status == "open" for f in hits), t
+        if t["kind"] == "value-conflict":
+            assert set(t["fact_ids"]) == set(hits[0].result.fact_ids)
+        if t["kind"] == "violated-sum":
+            assert hits[0].result.verdict == "violated"
+
+
+def test_no_unexpected_findings(outcome: engine.Outcome, truth: list[dict]) -> None:
+    expected = [t["expected"] for t in truth]
+    unexpected = [
+        f.result.id
+        for f in outcome.findings
+        if not any(f.result.id.startswith(e) for e in expected)
+    ]
+    assert unexpected == []
+    assert len(outcome.open_errors) == len(truth)
+
+
+def test_no_discrepancies_passes_the_gate(tmp_path: Path) -> None:
+    out = tmp_path / "clean"
+    synth.generate(out, sources=3, facts=120, rate=0, seed=3)
+    assert json.loads((out / "ground_truth.json").read_text()) == []
+    result = engine.run(out, expectations=False)
+    assert result.findings == []
+    assert result.exit_code == engine.EXIT_OK
+
+
+def test_deterministic_for_a_seed(tmp_path: Path, corpus: Path) -> None:
+    again = tmp_path / "again"
+    synth.generate(again, sources=SOURCES, facts=FACTS, rate=RATE, seed=SEED)
+    assert tree_digest(again) == tree_digest(corpus)
+    other = tmp_path / "other"
+    synth.generate(other, sources=SOURCES, facts=FACTS, rate=RATE, seed=SEED + 1)
+    assert tree_digest(other) != tree_digest(corpus)
+
+
+@pytest.mark.parametrize("sources,facts", [(1, 7), (3, 0), (12, 75)])
+def test_any_size(tmp_path: Path, sources: int, facts: int) -> None:
+    got = synth.generate(tmp_path / "c", sources=sources, facts=facts, rate=0.1, seed=1)
+    c = load_corpus(tmp_path / "c")
+    assert c.problems == []
+    assert got.facts == len(c.facts) == facts
+    assert len(c.sources) == sources
+
+
+def test_cli(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "cli"
+    args = ["synth", "--sources", "2", "--facts", "30", "--seed", "1"]
+    assert cli.main([*args, str(out)]) == 0
+    assert "wrote 30 facts from 2 sources" in capsys.readouterr().out
+    assert cli.main([*args, str(out)]) == 2  # not empty
+    assert "not empty" in capsys.readouterr().err
+    assert cli.main([*args, "--force", str(out)]) == 0
+    assert cli.main(["synth", "--sources", "0", "--facts", "3", str(tmp_path / "x")]) == 2
+    assert cli.main(["synth", "--sources", "1", "--facts", "3", "--discrepancy-rate", "2",
+                     str(tmp_path / "y")]) == 2  # fmt: skip
