@@ -20,6 +20,7 @@ The run is timed twice in the child: ``cold`` includes importing great-expectati
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -67,9 +68,23 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def child(root: Path, profile: Path | None) -> dict:
+def _digest(outcome) -> str:
+    import hashlib
+
+    rows = sorted((r.id, r.verdict, r.severity, r.message, r.fingerprint) for r in outcome.results)
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def child(root: Path, profile: Path | None, proposed: bool = False) -> dict:
     t0 = time.perf_counter()
     from factledger import engine
+
+    patches = []
+    if proposed:
+        sys.path.insert(0, str(HERE))
+        import proposed as proposed_fixes
+
+        patches = proposed_fixes.apply()
 
     imports = time.perf_counter() - t0
     rss_imports = _rss_mb()
@@ -122,6 +137,8 @@ def child(root: Path, profile: Path | None) -> dict:
         "ratio": wall / floor if floor else None,
         "rss_after_imports_mb": rss_imports,
         "peak_rss_mb": _rss_mb(),
+        "results_digest": _digest(outcome),
+        "patches": patches,
     }
 
 
@@ -139,10 +156,12 @@ def synth(out: Path, facts: int, seed: int) -> float:
     return time.perf_counter() - t0
 
 
-def measure(root: Path, profile: Path | None = None) -> dict:
+def measure(root: Path, profile: Path | None = None, proposed: bool = False) -> dict:
     cmd = [sys.executable, __file__, "--child", str(root)]
     if profile is not None:
         cmd += ["--profile-out", str(profile)]
+    if proposed:
+        cmd.append("--proposed")
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -178,15 +197,35 @@ def pytest_comparison(runs: int) -> dict:
         no_rep_env = {**env, "FACTLEDGER_NO_REPORT": "1"}
         no_reports, nr_all = _median_time(pytest_cmd, runs, no_rep_env, copy)
         collect, _ = _median_time([*pytest_cmd, "--collect-only"], runs, no_rep_env, copy)
+        # third-party pytest plugins (hypothesis, typeguard, ...) load at every pytest start
+        no_auto_env = {**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        no_auto, na_all = _median_time(pytest_cmd, runs, no_auto_env, copy)
+        empty = Path(tmp) / "empty"
+        empty.mkdir()
+        pytest_alone, _ = _median_time([sys.executable, "-m", "pytest", "-q", "-p",
+                                        "no:cacheprovider"], runs, env, empty)  # fmt: skip
+        engine_only, _ = _median_time(
+            [sys.executable, "-c", "from pathlib import Path; from factledger import engine; "
+             "engine.run(Path('.'))"], runs, env, copy,
+        )  # fmt: skip
     return {
         "runs": runs,
         "bare_imports_s": bare,
         "pytest_s": with_reports,
         "pytest_no_report_s": no_reports,
         "pytest_collect_only_s": collect,
+        "pytest_no_plugin_autoload_s": no_auto,
+        "pytest_on_nothing_s": pytest_alone,
+        "engine_run_script_s": engine_only,
         "ratio": with_reports / bare,
         "ratio_no_report": no_reports / bare,
-        "all": {"bare": bare_all, "pytest": wr_all, "pytest_no_report": nr_all},
+        "ratio_no_plugin_autoload": no_auto / bare,
+        "all": {
+            "bare": bare_all,
+            "pytest": wr_all,
+            "pytest_no_report": nr_all,
+            "pytest_no_plugin_autoload": na_all,
+        },
     }
 
 
@@ -233,16 +272,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--keep", type=Path, default=None, help="generate corpora here and keep them")
     ap.add_argument("--json", type=Path, default=None, help="write all figures as JSON here")
-    ap.add_argument("--pytest-runs", type=int, default=3, help="repetitions of each pytest timing")
+    ap.add_argument("--pytest-runs", type=int, default=5, help="repetitions of each pytest timing")
     ap.add_argument("--skip-pytest", action="store_true", help="no pytest-vs-bare comparison")
     ap.add_argument("--profile", type=int, default=None, metavar="FACTS",
                     help="cProfile one full run of this size; print the top functions")  # fmt: skip
+    ap.add_argument("--proposed", action="store_true",
+                    help="also measure with benchmarks/proposed.py's fixes patched in")  # fmt: skip
     ap.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.child is not None:
-        print(json.dumps(child(args.child, args.profile_out)))
+        print(json.dumps(child(args.child, args.profile_out, args.proposed)))
         return 0
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="factledger-bench-"))
@@ -253,18 +294,18 @@ def main(argv: list[str] | None = None) -> int:
             if not (root / "facts").is_dir():
                 synth(root, args.profile, args.seed)
             prof = base / f"profile-{args.profile}.prof"
-            r = measure(root, prof)
+            r = measure(root, prof, args.proposed)
             import pstats
 
-            print(f"{r['facts']:,} facts: full run {r['wall_s']:.2f} s under cProfile; "
-                  f"steps {json.dumps({k: round(v, 2) for k, v in r['timings'].items()})}")  # fmt: skip
+            steps = json.dumps({k: round(v, 2) for k, v in r["timings"].items()})
+            print(f"{r['facts']:,} facts: full run {r['wall_s']:.2f} s under cProfile; {steps}")
             stats = pstats.Stats(str(prof))
             stats.sort_stats("tottime").print_stats(30)
             stats.sort_stats("cumulative").print_stats(45)
             print(f"profile kept at {prof}")
             return 0
 
-        rows = []
+        rows, fixed = [], []
         for size in (int(s) for s in args.sizes.split(",") if s.strip()):
             root = base / f"synth-{size}"
             gen = None
@@ -280,15 +321,30 @@ def main(argv: list[str] | None = None) -> int:
                 f"injected found {r['injected_found']}/{r['injected']}",
                 flush=True,
             )
+            if args.proposed:
+                f = measure(root, proposed=True)
+                fixed.append(f)
+                same = "same results" if f["results_digest"] == r["results_digest"] else "DIFFERENT"
+                print(
+                    f"{'':>7}  with proposed fixes: run {f['wall_s']:.2f} s, "
+                    f"ratio {f['ratio']:.1f}×, peak RSS {f['peak_rss_mb']:.0f} MB ({same})",
+                    flush=True,
+                )
         print()
         print(table(rows))
+        if fixed:
+            applied = ", ".join(fixed[0]["patches"])
+            print(f"\nwith benchmarks/proposed.py applied ({applied}):\n")
+            print(table(fixed))
         verdicts = []
         if rows:
             big = rows[-1]
             ok = big["ratio"] <= TARGET_RATIO
-            verdicts.append(f"full/floor at {big['facts']:,} facts: {big['ratio']:.1f}× "
-                            f"(target ≤ {TARGET_RATIO:g}×) {'MET' if ok else 'MISSED'}")  # fmt: skip
-        for a, b in zip(rows, rows[1:], strict=False):
+            verdicts.append(
+                f"full/floor at {big['facts']:,} facts: {big['ratio']:.1f}× "
+                f"(target ≤ {TARGET_RATIO:g}×) {'MET' if ok else 'MISSED'}"
+            )
+        for a, b in itertools.pairwise(rows):
             g = b["wall_s"] / a["wall_s"]
             lim = TARGET_GROWTH * (b["facts"] / a["facts"]) / 10
             verdicts.append(f"growth {a['facts']:,}→{b['facts']:,}: ×{g:.1f} "
@@ -297,19 +353,30 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_pytest:
             pt = pytest_comparison(args.pytest_runs)
             print()
-            print(f"pytest checks/ (bundled corpus, median of {pt['runs']}): "
-                  f"{pt['pytest_s']:.2f} s with reports, {pt['pytest_no_report_s']:.2f} s with "
-                  f"FACTLEDGER_NO_REPORT=1, {pt['pytest_collect_only_s']:.2f} s --collect-only; "
-                  f"bare imports {pt['bare_imports_s']:.2f} s")  # fmt: skip
+            print(
+                f"pytest checks/ (bundled corpus, median of {pt['runs']}): "
+                f"{pt['pytest_s']:.2f} s with reports, {pt['pytest_no_report_s']:.2f} s with "
+                f"FACTLEDGER_NO_REPORT=1, {pt['pytest_collect_only_s']:.2f} s --collect-only, "
+                f"{pt['pytest_no_plugin_autoload_s']:.2f} s with "
+                f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1; bare imports {pt['bare_imports_s']:.2f} s; "
+                f"engine.run in a plain script {pt['engine_run_script_s']:.2f} s; "
+                f"pytest with no tests {pt['pytest_on_nothing_s']:.2f} s"
+            )
             ok = pt["ratio"] <= TARGET_PYTEST
-            verdicts.append(f"pytest checks/ vs bare imports: {pt['ratio']:.2f}× "
-                            f"({pt['ratio_no_report']:.2f}× without reports; target ≤ "
-                            f"{TARGET_PYTEST:g}×) {'MET' if ok else 'MISSED'}")  # fmt: skip
+            verdicts.append(
+                f"pytest checks/ vs bare imports: {pt['ratio']:.2f}× "
+                f"({pt['ratio_no_report']:.2f}× without reports, "
+                f"{pt['ratio_no_plugin_autoload']:.2f}× without plugin autoload; "
+                f"target ≤ {TARGET_PYTEST:g}×) {'MET' if ok else 'MISSED'}"
+            )
         print()
         print("\n".join(verdicts))
         if args.json:
             args.json.write_text(
-                json.dumps({"sizes": rows, "pytest": pt, "verdicts": verdicts}, indent=1),
+                json.dumps(
+                    {"sizes": rows, "proposed": fixed, "pytest": pt, "verdicts": verdicts},
+                    indent=1,
+                ),
                 encoding="utf-8",
             )
     finally:

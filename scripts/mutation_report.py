@@ -53,15 +53,19 @@ def measure(
 
 def summary_table(reports: list[KindReport]) -> str:
     rows = [
-        "| kind | applicable | detected | rate | fails the gate | names a line of the fact |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| kind | applicable | detected | rate | fails the gate | at a line of the fact "
+        "| names the fact's id |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in reports:
+        n = r.applicable or 1
         gate = sum(d.gate for d in r.detections)
         located = sum(d.located for d in r.detections)
+        named = sum(d.names_fact for d in r.detections)
         rows.append(
             f"| {r.kind} | {r.applicable} | {len(r.detected)} | {_pct(r.rate)} | "
-            f"{gate} ({_pct(r.gate_rate)}) | {located} ({_pct(r.located_rate)}) |"
+            f"{gate} ({_pct(gate / n)}) | {located} ({_pct(located / n)}) | "
+            f"{named} ({_pct(named / n)}) |"
         )
     return "\n".join(rows)
 
@@ -72,10 +76,7 @@ def _detectors(r: KindReport) -> str:
 
 
 def _miss_line(d: Detection) -> str:
-    change = "; ".join(
-        f"{old.strip()} → {new.strip()}" for old, new in zip(d.original, d.mutated, strict=False)
-    )
-    return f"  {d.fact_id} ({d.fact_where}): {change}"
+    return f"  {d.fact_id} ({d.fact_where}): {d.change}"
 
 
 def print_report(reports: list[KindReport], out=sys.stdout) -> None:

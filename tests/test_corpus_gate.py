@@ -18,7 +18,7 @@ def _break_mau(root: Path) -> None:
     text = path.read_text(encoding="utf-8")
     start = text.index("  - id: bh-kuaishou-mau-2025q1\n")
     i = text.index('value: "7.12億"', start)
-    path.write_text(text[:i] + 'value: "2.1"' + text[i + len('value: "7.12億"'):], "utf-8")
+    path.write_text(text[:i] + 'value: "2.1"' + text[i + len('value: "7.12億"') :], "utf-8")
 
 
 def test_bundled_corpus_passes_the_gate(bundled: Path) -> None:
@@ -59,3 +59,18 @@ def test_pytest_checks_names_rule_file_line_sources_and_quotes(bundled: Path) ->
     assert "checks/rules/kuaishou-users.yaml:" in out
     assert "bohu-kling-two-faces" in out and "今年一季度,快手月活使用者為7.12億" in out
     assert "Traceback" not in out
+
+
+def test_date_value_outside_its_period_fails_an_expectation(bundled: Path) -> None:
+    path = bundled / "facts/tmtpost-kling-price-cut.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: tmt-kling-release-date-2.5-turbo\n")
+    i = text.index('period: "2025-09-23"', start)
+    path.write_text(text[:i] + 'period: "2025-10"' + text[i + len('period: "2025-09-23"') :],
+                    "utf-8")  # fmt: skip
+    outcome = engine.run(bundled)
+    bad = [f.result for f in outcome.open_errors if f.result.kind == "expectation"]
+    assert {r.fact_ids for r in bad} == {("tmt-kling-release-date-2.5-turbo",)}
+    # the 9月23日 value is outside 2025-10, and 2025-10 starts after the article was published
+    assert {r.id.split(":")[1] for r in bad} == {"date-in-period", "actual-before-published"}
+    assert all(r.file == "facts/tmtpost-kling-price-cut.yaml" for r in bad)

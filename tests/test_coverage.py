@@ -22,8 +22,10 @@ def uncovered(root: Path) -> list[str]:
 def test_values_and_period_texts_cover_mentions(mini: Path) -> None:
     # mini has facts for 1.5 and 2.5 (and 4.16); 3, 7, Q1..Q3, the title's 10 and 前三季度 are open
     assert uncovered(mini) == ["10", "Q1", "Q2", "Q3", "3", "三季度", "7", "Q3"]
-    facts = FACTS.replace('    kind: actual\n    quote: "快手Q3', '    kind: actual\n'
-                          '    period_text: ["Q3"]\n    quote: "快手Q3')
+    facts = FACTS.replace(
+        '    kind: actual\n    quote: "快手Q3',
+        '    kind: actual\n    period_text: ["Q3"]\n    quote: "快手Q3',
+    )
     (mini / "facts" / "mini.yaml").write_text(facts, encoding="utf-8")
     assert uncovered(mini) == ["10", "Q1", "Q2", "Q3", "3", "三季度", "7"]
 
@@ -34,9 +36,12 @@ def _ignore(root: Path, entries: str) -> None:
 
 
 def test_ignore_with_and_without_context(mini: Path) -> None:
-    _ignore(mini, '  - mention: "Q3"\n    reason: quarter names\n'
-                  '  - mention: "Q1"\n    context: "今年Q1、Q2"\n    reason: test\n'
-                  '  - mention: "99"\n    reason: matches nothing\n')
+    _ignore(
+        mini,
+        '  - mention: "Q3"\n    reason: quarter names\n'
+        '  - mention: "Q1"\n    context: "今年Q1、Q2"\n    reason: test\n'
+        '  - mention: "99"\n    reason: matches nothing\n',
+    )
     cov = measure(mini)
     assert [m.text for m, _ in cov.ignored] == ["Q1", "Q3", "Q3"]
     assert "Q1" not in [m.text for m in cov.uncovered]
@@ -56,8 +61,9 @@ def test_ratio_excludes_ignored(mini: Path) -> None:
 def test_complete_source_fails_on_uncovered(mini: Path) -> None:
     seed = mini / "seeds" / "mini.md"
     assert engine.run(mini, expectations=False).passed  # partial: uncovered is info only
-    seed.write_text(seed.read_text(encoding="utf-8").replace("curation: partial",
-                                                               "curation: complete"), "utf-8")
+    seed.write_text(
+        seed.read_text(encoding="utf-8").replace("curation: partial", "curation: complete"), "utf-8"
+    )
     outcome = engine.run(mini, expectations=False)
     bad = [f.result for f in outcome.open_errors]
     assert bad and all(r.kind == "coverage" for r in bad)
@@ -66,8 +72,9 @@ def test_complete_source_fails_on_uncovered(mini: Path) -> None:
 
 def test_coverage_cannot_be_acknowledged(mini: Path) -> None:
     seed = mini / "seeds" / "mini.md"
-    seed.write_text(seed.read_text(encoding="utf-8").replace("curation: partial",
-                                                               "curation: complete"), "utf-8")
+    seed.write_text(
+        seed.read_text(encoding="utf-8").replace("curation: partial", "curation: complete"), "utf-8"
+    )
     r = next(f.result for f in engine.run(mini, expectations=False).open_errors)
     assert not r.acknowledgeable
 

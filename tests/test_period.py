@@ -36,8 +36,9 @@ def test_same_range_same_key() -> None:
     assert parse_period(2025).key == parse_period("FY2025").key
 
 
-@pytest.mark.parametrize("bad", ["2025Q5", "2025-13", "2025-02-30", "2025Q3..2025Q1", "Q3", "", None,
-                                 "2025H3", "1800"])
+@pytest.mark.parametrize(
+    "bad", ["2025Q5", "2025-13", "2025-02-30", "2025Q3..2025Q1", "Q3", "", None, "2025H3", "1800"]
+)
 def test_bad_periods_raise_period_error(bad: object) -> None:
     with pytest.raises(PeriodError):
         parse_period(bad)

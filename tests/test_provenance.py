@@ -10,17 +10,39 @@ from factledger.model import Fact, Period, Source
 from factledger.provenance import check_fact, nearest_passage
 
 BODY = "今年Q1、Q2、Q3,可靈收入分別超過1.5億元、2.5億元、3億元。快手Q3日活4.16億,創歷史新高。"
-SOURCE = Source("s", "標題10億", BODY, "測試", "zh-Hant", Period("2025", date(2025, 1, 1),
-                date(2025, 12, 31)), "test", "complete", "seeds/s.md")
+SOURCE = Source(
+    "s",
+    "標題10億",
+    BODY,
+    "測試",
+    "zh-Hant",
+    Period("2025", date(2025, 1, 1), date(2025, 12, 31)),
+    "test",
+    "complete",
+    "seeds/s.md",
+)
 P = Period("2025Q2", date(2025, 4, 1), date(2025, 6, 30))
-FACT = Fact(id="f", source="s", entity="kling", metric="revenue", period=P, value="2.5億元",
-            kind="actual", quote="今年Q1、Q2、Q3,可靈收入分別超過1.5億元、2.5億元、3億元。",
-            stated=P, file="facts/s.yaml", line=3, hedge="超過",
-            field_lines={"value": 7, "quote": 9, "hedge": 8})
+FACT = Fact(
+    id="f",
+    source="s",
+    entity="kling",
+    metric="revenue",
+    period=P,
+    value="2.5億元",
+    kind="actual",
+    quote="今年Q1、Q2、Q3,可靈收入分別超過1.5億元、2.5億元、3億元。",
+    stated=P,
+    file="facts/s.yaml",
+    line=3,
+    hedge="超過",
+    field_lines={"value": 7, "quote": 9, "hedge": 8},
+)
 
 
 def messages(fact: Fact) -> list[tuple[str, int | None]]:
-    return [(r.message, r.line) for r in check_fact(fact, SOURCE, fold(SOURCE.text)) if not r.passed]
+    return [
+        (r.message, r.line) for r in check_fact(fact, SOURCE, fold(SOURCE.text)) if not r.passed
+    ]
 
 
 def test_clean_fact_passes() -> None:
@@ -43,21 +65,35 @@ def test_value_not_in_quote_names_value_line() -> None:
 
 
 def test_quote_not_in_source_shows_nearest_passage() -> None:
-    [(msg, line)] = messages(replace(FACT, quote="今年Q1、Q2、Q3,可靈收入分別超過1.5億元、2.5億元、4億元。"))
+    [(msg, line)] = messages(
+        replace(FACT, quote="今年Q1、Q2、Q3,可靈收入分別超過1.5億元、2.5億元、4億元。")
+    )
     assert "quote: not found in seeds/s.md" in msg and "nearest passage" in msg and line == 9
     assert "可靈收入分別超過1.5億元" in msg
 
 
 def test_hedge_and_unit_must_occur_in_quote() -> None:
     found = messages(replace(FACT, hedge="約", unit="美元"))
-    assert [m for m, _ in found] == ["hedge: '約' does not occur in the quote",
-                                     "unit: '美元' does not occur in the quote"]
+    assert [m for m, _ in found] == [
+        "hedge: '約' does not occur in the quote",
+        "unit: '美元' does not occur in the quote",
+    ]
 
 
 def test_period_text_must_occur_in_quote() -> None:
     assert messages(replace(FACT, period_text=("Q4",))) == [
-        ("period_text: 'Q4' does not occur in the quote", 3)]
+        ("period_text: 'Q4' does not occur in the quote", 3)
+    ]
 
 
 def test_nearest_passage_finds_the_closest_text() -> None:
     assert nearest_passage(fold(BODY), "快手Q3日活4.17億").startswith("快手Q3日活4.16億")
+
+
+def test_dropped_hedge_is_reported() -> None:
+    dropped = replace(FACT, id="q1", value="1.5億元", hedge=None)
+    [(msg, line)] = messages(dropped)
+    assert msg.startswith("value: the quote says '超過' next to '1.5億元'") and line == 7
+    # given as hedge:, or inside the value, it is fine
+    assert messages(replace(dropped, hedge="超過")) == []
+    assert messages(replace(dropped, value="超過1.5億元")) == []

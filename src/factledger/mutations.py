@@ -49,7 +49,6 @@ KINDS = (
     "hedge_added",
 )
 CORPUS_PARTS = ("seeds", "facts", "checks")
-REGISTRIES = frozenset({"facts/entities.yaml", "facts/metrics.yaml"})
 
 # Arabic digits (any width) and Chinese numerals: where "the number" of a value starts and ends.
 _CJK_NUMERALS = "零〇一二兩三四五六七八九十百千"
@@ -87,20 +86,22 @@ class Block:
     end: int
     fields: dict[str, ScalarField]
     qualifiers: tuple[tuple[str, str], ...] = ()
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)  # period_text: [Q1, ...]
 
     def get(self, name: str) -> str | None:
         f = self.fields.get(name)
         return f.value if f else None
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        """A field that may be one string or a list of them, as a tuple."""
+        one = self.get(name)
+        return (one,) if one is not None else self.lists.get(name, ())
 
 
 @dataclass(frozen=True)
 class Layout:
     blocks: dict[str, Block]
     facts_end: int  # last line of the last fact: where a copy can go without leaving facts:
-
-
-def _line_at(text: str, index: int) -> int:
-    return text.count("\n", 0, index) + 1
 
 
 @lru_cache(maxsize=16)
@@ -110,9 +111,12 @@ def layout(text: str) -> Layout:
 
     Cached: the harness mutates each file hundreds of times from the same original text.
     """
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
     blocks: dict[str, Block] = {}
     facts_end = 0
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:  # nothing to mutate in a file the loader cannot read either
+        return Layout(blocks, facts_end)
     if not isinstance(root, yaml.MappingNode):
         return Layout(blocks, facts_end)
     seq = next((v for k, v in root.value if k.value == "facts"), None)
@@ -124,9 +128,10 @@ def layout(text: str) -> Layout:
             continue
         fields: dict[str, ScalarField] = {}
         qualifiers: tuple[tuple[str, str], ...] = ()
-        last = item.start_mark.index
+        lists: dict[str, tuple[str, ...]] = {}
+        last = item.start_mark
         for k, v in item.value:
-            last = max(last, v.end_mark.index)
+            last = max(last, v.end_mark, key=lambda m: m.index)
             if isinstance(v, yaml.ScalarNode):
                 fields[k.value] = ScalarField(
                     k.value,
@@ -138,13 +143,18 @@ def layout(text: str) -> Layout:
                 )
             elif k.value == "qualifiers" and isinstance(v, yaml.MappingNode):
                 qualifiers = tuple(sorted((str(a.value), str(b.value)) for a, b in v.value))
+            elif isinstance(v, yaml.SequenceNode):
+                lists[k.value] = tuple(str(n.value) for n in v.value if isinstance(n.value, str))
         start = item.start_mark.line + 1
-        # a block scalar's end mark lies past its final line break: step back onto the content
-        end = _line_at(text, max(last - 1, item.start_mark.index))
+        if start > 1 and lines[start - 2].strip() == "-":
+            start -= 1  # the item's dash alone on the line above its first key
+        # marks are 0-based; a block scalar's end mark lies at column 0 of the line after its
+        # content (past the final line break), so that line is not the fact's
+        end = max(start, last.line + (1 if last.column else 0))
         while end > start and (not lines[end - 1].strip() or lines[end - 1].lstrip()[0] == "#"):
             end -= 1  # a trailing comment heads the next section, it is not part of this fact
         fid = fields["id"].value if "id" in fields else f"<fact at line {start}>"
-        blocks.setdefault(fid, Block(fid, start, end, fields, qualifiers))
+        blocks.setdefault(fid, Block(fid, start, end, fields, qualifiers, lists))
         facts_end = max(facts_end, end)
     return Layout(blocks, facts_end)
 
@@ -225,7 +235,7 @@ def changed_value(text: str, fact_id: str) -> str | None:
     i = digits[-1]
     d = unicodedata.decimal(value[i])
     zero = ord(value[i]) - d  # keep the digit's width (0 or ０)
-    leading = i == 0 or unicodedata.decimal(value[i - 1], None) is None and value[i - 1] != "."
+    leading = i == 0 or (unicodedata.decimal(value[i - 1], None) is None and value[i - 1] != ".")
     for step in range(1, 10):
         nd = (d + step) % 10
         if nd == 0 and leading:
@@ -244,7 +254,7 @@ def quote_not_in_source(text: str, fact_id: str) -> str | None:
     if block is None or quote is None:
         return None
     protected: set[int] = set()
-    parts = [block.get(n) for n in ("value", "hedge", "unit", "period_text")]
+    parts = [t for n in ("value", "hedge", "unit", "period_text") for t in block.texts(n)]
     for part in filter(None, parts):
         at = quote.find(part)
         while at >= 0:
@@ -302,9 +312,7 @@ def _period(text: str | None) -> Period | None:
         return None
 
 
-def swapped_period(
-    text: str, fact_id: str, candidates: Iterable[str] | None = None
-) -> str | None:
+def swapped_period(text: str, fact_id: str, candidates: Iterable[str] | None = None) -> str | None:
     """Give the fact the period of a sibling (another fact of the same entity, metric and
     qualifiers): the swap of an enumeration ("Q1、Q2分別…"). ``candidates`` are the siblings'
     periods (the harness passes the whole corpus's); without them, the siblings in this file.
@@ -448,6 +456,7 @@ class Detection:
     finding_ids: tuple[str, ...] = ()
     located: bool = False  # ``where`` is the mutated file, at a line of the fact or its copy
     gate: bool = False  # a new open error: ``factledger check`` would fail
+    names_fact: bool = False  # some new finding lists the fact's id (wherever it is located)
     by: tuple[str, ...] = ()  # result kinds of the new findings (provenance, conflict, ...)
     file: str = ""
     line: int = 0  # the fact's first line
@@ -457,6 +466,14 @@ class Detection:
     @property
     def fact_where(self) -> str:
         return f"{self.file}:{self.line}"
+
+    @property
+    def change(self) -> str:
+        """The edit in one line: ``value: "超1.5億元" → value: "1.5億元"``."""
+        if not self.original:  # an insertion: the duplicated fact
+            return f"+{len(self.mutated)} lines: {self.mutated[0].strip() if self.mutated else ''}"
+        pairs = zip(self.original, self.mutated, strict=False)
+        return "; ".join(f"{old.strip()} → {new.strip()}" for old, new in pairs)
 
 
 def copy_corpus(root: Path, dest: Path) -> Path:
@@ -603,6 +620,7 @@ class Workspace:
             finding_ids=tuple(f.result.id for f in ranked),
             located=best is not None and inside(best),
             gate=any(is_open_error(f) for f in introduced),
+            names_fact=any(fact.id in f.result.fact_ids for f in introduced),
             by=tuple(sorted({f.result.kind for f in introduced})),
             file=fact.file,
             line=fact.line,
@@ -638,13 +656,3 @@ class KindReport:
     @property
     def rate(self) -> float:
         return len(self.detected) / self.applicable if self.applicable else 1.0
-
-    @property
-    def gate_rate(self) -> float:
-        n = sum(d.gate for d in self.detections)
-        return n / self.applicable if self.applicable else 1.0
-
-    @property
-    def located_rate(self) -> float:
-        n = sum(d.located for d in self.detections)
-        return n / self.applicable if self.applicable else 1.0

@@ -43,6 +43,29 @@ def nearest_passage(haystack: str, needle: str, width: int = 60) -> str:
     return haystack[best : best + max(len(needle), n) + 10]
 
 
+# Hedge words a curator may leave outside the value by mistake (超過1.5億元 recorded as 1.5億元):
+# before the number, and after it.
+_HEDGES_BEFORE = ("超過", "超", "逾", "突破", "破", "將近", "接近", "近", "大約", "約", "不足", "不到",
+                  "低於", "少於", "大於", "高於", "至少")  # fmt: skip
+_HEDGES_AFTER = ("以上", "以下", "左右", "上下", "甚至更高", "甚至更多", "多", "餘", "+")
+
+
+def dropped_hedge(value: str, quote: str) -> str | None:
+    """A hedge the quote puts right next to every occurrence of the value but the value lacks."""
+    hits = []
+    i = quote.find(value)
+    while value and i >= 0:
+        before, after = quote[:i], quote[i + len(value) :]
+        word = next((w for w in _HEDGES_BEFORE if before.endswith(w)), None) or next(
+            (w for w in _HEDGES_AFTER if after.startswith(w)), None
+        )
+        if word is None:
+            return None  # one bare occurrence is enough to read the value as written
+        hits.append(word)
+        i = quote.find(value, i + 1)
+    return hits[0] if hits else None
+
+
 def check_fact(fact: Fact, source: Source, folded_source: str) -> list[Result]:
     problems: list[str] = []
     quote = fold(fact.quote)
@@ -56,8 +79,14 @@ def check_fact(fact: Fact, source: Source, folded_source: str) -> list[Result]:
         else:
             near = nearest_passage(folded_source, quote)
             problems.append(f"quote: not found in {source.file}; nearest passage: 「{near}」")
-    if fold(fact.value) not in quote:
+    value = fold(fact.value)
+    if value not in quote:
         problems.append(f"value: {fact.value!r} is not a span of the quote")
+    elif fact.hedge is None and (word := dropped_hedge(value, quote)):
+        problems.append(
+            f"value: the quote says {word!r} next to {fact.value!r}; include it in the value "
+            f"(or give it as hedge:) so the interval says what the source says"
+        )
     for name, text in (("hedge", fact.hedge), ("unit", fact.unit)):
         if text is not None and fold(text) not in quote:
             problems.append(f"{name}: {text!r} does not occur in the quote")

@@ -242,7 +242,9 @@ class _Planner:
                 g[f"rev{n}"] = Group(ent, "quarter", "revenue", f"{y}Q{n}", c * 1e6, "CNY")
         g["fy"] = Group(ent, "fy", "revenue", f"FY{YEAR}", sum(q[4:]) * 1e6, "CNY")
         for n in range(1, 5):
-            g[f"old{n}"] = Group(ent, "quarter", "revenue", f"{YEAR - 1}Q{n}", q[n - 1] * 1e6, "CNY")
+            g[f"old{n}"] = Group(
+                ent, "quarter", "revenue", f"{YEAR - 1}Q{n}", q[n - 1] * 1e6, "CNY"
+            )
             growth = (q[n + 3] / q[n - 1] - 1) * 100
             g[f"growth{n}"] = Group(ent, "growth", "revenue_growth_yoy", f"{YEAR}Q{n}", growth, "%")
         ads = round(q[7] * rng.uniform(0.25, 0.6))
@@ -254,8 +256,15 @@ class _Planner:
         for n in range(1, 5):
             g[f"mau{n}"] = Group(ent, "mau", "mau", f"{YEAR}Q{n}", mau * 1e4, "count")
             mau = round(mau * rng.uniform(1.03, 1.15)) + 1
-        g["guide"] = Group(ent, "guidance", "revenue", f"FY{YEAR + 1}",
-                           sum(q[4:]) * rng.uniform(1.1, 1.4) * 1e6, "CNY", kind="guidance")
+        g["guide"] = Group(
+            ent,
+            "guidance",
+            "revenue",
+            f"FY{YEAR + 1}",
+            sum(q[4:]) * rng.uniform(1.1, 1.4) * 1e6,
+            "CNY",
+            kind="guidance",
+        )
         g["np"] = Group(ent, "profit", "net_profit", f"{YEAR}Q4",
                         round(q[7] * rng.uniform(0.05, 0.3)) * 1e6, "CNY")  # fmt: skip
         # single-period series: where conflicts are injected (no earlier period, never "stale")
@@ -277,11 +286,15 @@ class _Planner:
             load, ci = heapq.heappop(heap)
             cluster = self.clusters[ci]
             added = 0
+            # the block's lead source reports all four quarters (an article on the results)
+            lead = min(cluster, key=lambda s: (s.load, s.id))
             for key, grp in list(groups.items()):
                 k = 1 if self.rng.random() < SINGLE_SOURCE_SHARE else self.rng.randint(2, 4)
                 k = min(k, len(cluster))
-                ranked = sorted(cluster, key=lambda s: (s.load, self.rng.random()))
-                for src in ranked[:k]:
+                ranked = sorted(cluster, key=lambda s: (s.load, self.rng.random()))[:k]
+                if key in ("rev1", "rev2", "rev3", "rev4") and lead not in ranked:
+                    ranked[-1] = lead
+                for src in ranked:
                     p = PFact(grp, src)
                     grp.facts.append(p)
                     src.facts.append(p)
@@ -745,9 +758,7 @@ class Written:
     discrepancies: dict[str, int]
 
 
-def generate(
-    out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: int = 0
-) -> Written:
+def generate(out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: int = 0) -> Written:
     """Write a corpus into ``out`` (created if missing); returns what was written."""
     if sources < 1 or facts < 0:
         raise ValueError("need at least one source and a non-negative number of facts")
