@@ -75,7 +75,7 @@ def _digest(outcome) -> str:
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def child(root: Path, profile: Path | None, proposed: bool = False) -> dict:
+def child(root: Path, profile: Path | None, proposed: bool | list[str] = False) -> dict:
     t0 = time.perf_counter()
     from factledger import engine
 
@@ -84,7 +84,7 @@ def child(root: Path, profile: Path | None, proposed: bool = False) -> dict:
         sys.path.insert(0, str(HERE))
         import proposed as proposed_fixes
 
-        patches = proposed_fixes.apply()
+        patches = proposed_fixes.apply(proposed if isinstance(proposed, list) else None)
 
     imports = time.perf_counter() - t0
     rss_imports = _rss_mb()
@@ -156,12 +156,14 @@ def synth(out: Path, facts: int, seed: int) -> float:
     return time.perf_counter() - t0
 
 
-def measure(root: Path, profile: Path | None = None, proposed: bool = False) -> dict:
+def measure(root: Path, profile: Path | None = None, proposed: bool | list[str] = False) -> dict:
     cmd = [sys.executable, __file__, "--child", str(root)]
     if profile is not None:
         cmd += ["--profile-out", str(profile)]
     if proposed:
         cmd.append("--proposed")
+    if isinstance(proposed, list):
+        cmd += ["--patches", ",".join(proposed)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -278,9 +280,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="cProfile one full run of this size; print the top functions")  # fmt: skip
     ap.add_argument("--proposed", action="store_true",
                     help="also measure with benchmarks/proposed.py's fixes patched in")  # fmt: skip
+    ap.add_argument("--patches", default=None, metavar="NAMES",
+                    help="only these fixes of proposed.py (comma-separated)")  # fmt: skip
     ap.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.patches:
+        args.proposed = [n.strip() for n in args.patches.split(",") if n.strip()]
 
     if args.child is not None:
         print(json.dumps(child(args.child, args.profile_out, args.proposed)))

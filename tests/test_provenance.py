@@ -97,3 +97,24 @@ def test_dropped_hedge_is_reported() -> None:
     # given as hedge:, or inside the value, it is fine
     assert messages(replace(dropped, hedge="超過")) == []
     assert messages(replace(dropped, value="超過1.5億元")) == []
+
+
+def test_period_must_agree_with_its_period_text() -> None:
+    q1 = Period("2025Q1", date(2025, 1, 1), date(2025, 3, 31))
+    fact = replace(FACT, period_text=("Q2",), field_lines={"period": 5})
+    assert messages(fact) == []  # Q2 reads as 2025Q2: the fact's period
+    [(msg, line)] = messages(replace(fact, period=q1))
+    assert msg.startswith("period: 2025Q1 does not overlap what its period_text 'Q2' says")
+    assert line == 5
+
+
+def test_period_text_forms() -> None:
+    from factledger.provenance import period_text_ranges
+
+    fy = Period("FY2025", date(2025, 1, 1), date(2025, 12, 31))
+    assert period_text_ranges("2024年三季報", fy) == [(date(2024, 7, 1), date(2024, 9, 30))]
+    assert period_text_ranges("一季度", fy) == [(date(2025, 1, 1), date(2025, 3, 31))]
+    assert period_text_ranges("2025年2月底", fy) == [(date(2025, 2, 1), date(2025, 2, 28))]
+    assert period_text_ranges("今年4月15日", fy) == [(date(2025, 4, 15), date(2025, 4, 15))]
+    assert period_text_ranges("2024下半年", fy) == [(date(2024, 7, 1), date(2024, 12, 31))]
+    assert period_text_ranges("過去一年", fy) == []

@@ -355,6 +355,7 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 RLO = "\u202e"
 LONG = "長" * 20_000
+LONG_ID = "m-" + "x" * 20_000
 
 HOSTILE_SEED = f"""---
 id: mini
@@ -406,13 +407,21 @@ facts:
     kind: actual
     quote: {q(LONG + "收入3億元。")}
     note: {q(LONG)}
-  - id: m-rev-missing
+  - id: {q("m-rev-missing" + IMG)}
     entity: kling
     metric: revenue
     period: "2025Q4"
     value: "9億元"
     kind: actual
     quote: {q("並不存在" + SCRIPT + IMG + RLO + "收入9億元。")}
+    note: {q(SCRIPT)}
+  - id: {q(LONG_ID)}
+    entity: kuaishou
+    metric: dau
+    period: "2025Q2"
+    value: "4.16億"
+    kind: actual
+    quote: "快手Q3日活4.16億"
 """
 
 
@@ -505,6 +514,7 @@ class TestHostileReport:
         assert any(f["id"] == "m-rev-long" for f in doc["facts"])
         shown = shown_text(html)
         assert "m-rev-long" in shown
+        assert LONG_ID in shown  # a 20,000-character id is shown whole, as text
         assert LONG in shown  # the source text, whole, as text
         assert len(html) < 2_000_000  # shown a few times at most, not once per character
         css = re.findall(r"<style[^>]*>(.*?)</style>", html, re.S)

@@ -7,12 +7,15 @@ not as absent. A failure shows the nearest passage of the source.
 
 from __future__ import annotations
 
+import calendar
 import difflib
+import re
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 
 from factledger.mentions import fold
-from factledger.model import Fact, Result, Source, fingerprint
+from factledger.model import Fact, Period, Result, Source, fingerprint
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +69,41 @@ def dropped_hedge(value: str, quote: str) -> str | None:
     return hits[0] if hits else None
 
 
+_CN_ORD = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_YEAR_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
+_QUARTER_RE = re.compile(r"Q([1-4])|([一二三四1-4])季")
+_HALF_RE = re.compile(r"(上|下)半年|H([12])")
+_MONTH_DAY_RE = re.compile(r"(?<![0-9])([0-9]{1,2})月(?:([0-9]{1,2})[日號])?")
+
+
+def period_text_ranges(text: str, period: Period) -> list[tuple[date, date]]:
+    """The date ranges a period_text can mean ('Q1' in any year the period touches), or [] when
+    it names no calendar unit we read (前三季度 reads as its last quarter: still overlapping)."""
+    years = [int(y) for y in _YEAR_RE.findall(text)] or list(
+        range(period.start.year, period.end.year + 1)
+    )
+    ranges: list[tuple[date, date]] = []
+    for y in years:
+        if m := _MONTH_DAY_RE.search(text):
+            month = int(m[1])
+            if not 1 <= month <= 12:
+                return []
+            last = calendar.monthrange(y, month)[1]
+            day = int(m[2]) if m[2] and 1 <= int(m[2]) <= last else None
+            ranges.append((date(y, month, day or 1), date(y, month, day or last)))
+        elif m := _QUARTER_RE.search(text):
+            q = _CN_ORD[m[1] or m[2]]
+            ranges.append((date(y, 3 * q - 2, 1), date(y, 3 * q, calendar.monthrange(y, 3 * q)[1])))
+        elif m := _HALF_RE.search(text):
+            first = m[1] == "上" or m[2] == "1"
+            ranges.append(
+                (date(y, 1, 1), date(y, 6, 30)) if first else (date(y, 7, 1), date(y, 12, 31))
+            )
+        elif _YEAR_RE.search(text):
+            ranges.append((date(y, 1, 1), date(y, 12, 31)))
+    return ranges
+
+
 def check_fact(fact: Fact, source: Source, folded_source: str) -> list[Result]:
     problems: list[str] = []
     quote = fold(fact.quote)
@@ -93,6 +131,13 @@ def check_fact(fact: Fact, source: Source, folded_source: str) -> list[Result]:
     for text in fact.period_text:
         if fold(text) not in quote:
             problems.append(f"period_text: {text!r} does not occur in the quote")
+            continue
+        ranges = period_text_ranges(fold(text), fact.period)
+        if ranges and not any(s <= fact.period.end and fact.period.start <= e for s, e in ranges):
+            problems.append(
+                f"period: {fact.period.text} does not overlap what its period_text {text!r} says "
+                f"({ranges[0][0].isoformat()}..{ranges[0][1].isoformat()})"
+            )
     if not problems:
         return [
             Result(

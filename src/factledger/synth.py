@@ -207,6 +207,7 @@ class _Planner:
         self.rng.shuffle(names)
         self._names = names
         self.truth: list[dict] = []
+        self.pending_broken = 0  # broken quotes to inject once quotes are written
 
     def _sources(self, n: int) -> list[Src]:
         out = []
@@ -241,6 +242,7 @@ class _Planner:
             if y == YEAR:
                 g[f"rev{n}"] = Group(ent, "quarter", "revenue", f"{y}Q{n}", c * 1e6, "CNY")
         g["fy"] = Group(ent, "fy", "revenue", f"FY{YEAR}", sum(q[4:]) * 1e6, "CNY")
+        g["fy0"] = Group(ent, "fy", "revenue", f"FY{YEAR - 1}", sum(q[:4]) * 1e6, "CNY")
         for n in range(1, 5):
             g[f"old{n}"] = Group(
                 ent, "quarter", "revenue", f"{YEAR - 1}Q{n}", q[n - 1] * 1e6, "CNY"
@@ -358,14 +360,16 @@ class _Planner:
         def has(*keys: str) -> bool:
             return all(k in g and g[k].facts for k in keys)
 
-        if has("rev1", "rev2", "rev3", "rev4", "fy"):
-            parts = " + ".join(f"{e}.revenue@{YEAR}Q{n}" for n in range(1, 5))
-            block.rules.append({
-                "id": f"{e}-revenue-fy{YEAR}-sum", "role": "sum",
-                "description": f"{block.entity.name}: the four quarters add up to the year.",
-                "assert": f"{parts} ~ {e}.revenue@FY{YEAR}",
-            })  # fmt: skip
-        for n in sorted(self.rng.sample(range(1, 5), 2)):
+        name = block.entity.name
+        for year, quarters, total in ((YEAR, "rev", "fy"), (YEAR - 1, "old", "fy0")):
+            if has(*(f"{quarters}{n}" for n in range(1, 5)), total):
+                parts = " + ".join(f"{e}.revenue@{year}Q{n}" for n in range(1, 5))
+                block.rules.append({
+                    "id": f"{e}-revenue-fy{year}-sum", "role": "sum", "total": total,
+                    "description": f"{name}: the four quarters of {year} add up to the year.",
+                    "assert": f"{parts} ~ {e}.revenue@FY{year}",
+                })  # fmt: skip
+        for n in range(1, 5):
             if has(f"rev{n}", f"old{n}", f"growth{n}"):
                 block.rules.append({
                     "id": f"{e}-revenue-growth-{YEAR}q{n}", "role": "growth",
@@ -381,11 +385,35 @@ class _Planner:
                 "assert": f"share({e}.revenue@{YEAR}Q4[segment=ads], {e}.revenue@{YEAR}Q4) ~ "
                 f"{e}.revenue_share@{YEAR}Q4[segment=ads]",
             })  # fmt: skip
-        if self.rng.random() < 0.5 and has("mau1", "mau2", "mau3", "mau4"):
+        if has("ads", "rev4"):
+            block.rules.append({
+                "id": f"{e}-ads-below-total-{YEAR}q4", "role": "segment",
+                "description": f"{name}: the ads segment is part of Q4 revenue.",
+                "assert": f"{e}.revenue@{YEAR}Q4[segment=ads] < {e}.revenue@{YEAR}Q4",
+            })  # fmt: skip
+        if has("np", "rev4"):
+            block.rules.append({
+                "id": f"{e}-profit-below-revenue-{YEAR}q4", "role": "profit",
+                "description": f"{name}: Q4 net profit is below Q4 revenue.",
+                "assert": f"{e}.net_profit@{YEAR}Q4 < {e}.revenue@{YEAR}Q4",
+            })  # fmt: skip
+        if has("mau1", "mau2", "mau3", "mau4"):
             block.rules.append({
                 "id": f"{e}-mau-increasing", "role": "increasing", "severity": "warning",
-                "description": f"{block.entity.name}: monthly active users grow every quarter.",
+                "description": f"{name}: monthly active users grow every quarter.",
                 "assert": f"increasing({e}.mau@{YEAR}Q1..{YEAR}Q4)",
+            })  # fmt: skip
+        if has("dau", "mau4"):
+            block.rules.append({
+                "id": f"{e}-dau-below-mau-{YEAR}q4", "role": "users", "severity": "warning",
+                "description": f"{name}: daily actives are fewer than monthly actives.",
+                "assert": f"{e}.dau@{YEAR}Q4 < {e}.mau@{YEAR}Q4",
+            })  # fmt: skip
+        if has("guide", "fy"):
+            block.rules.append({
+                "id": f"{e}-guidance-above-fy{YEAR}", "role": "guidance", "severity": "warning",
+                "description": f"{name}: the {YEAR + 1} target is above {YEAR} revenue.",
+                "assert": f"{e}.revenue@FY{YEAR + 1}[kind=guidance] > {e}.revenue@FY{YEAR}",
             })  # fmt: skip
 
     # -- discrepancies ------------------------------------------------------------------------
@@ -417,7 +445,7 @@ class _Planner:
             (b, r) for b in self.blocks for r in b.rules if r["role"] == "sum"
         ]  # fmt: skip
         for block, rule in rng.sample(sums, min(per[2], len(sums))):
-            fy = block.groups["fy"]
+            fy = block.groups[rule["total"]]
             fy.true = round(fy.true * 0.6 / 1e6) * 1e6
             fy.no_over = True
             self.truth.append({
@@ -427,10 +455,10 @@ class _Planner:
                 "expected": f"rule:{rule['id']}",
                 "_facts": fy.facts,
             })  # fmt: skip
-        self._pending_broken = per[1]
+        self.pending_broken = per[1]
 
     def inject_broken(self) -> None:
-        n = getattr(self, "_pending_broken", 0)
+        n = self.pending_broken
         if n and not any(s.curation == "partial" for s in self.sources):
             self.sources[-1].curation = "partial"  # broken quotes go where coverage is advisory
         eligible = [
@@ -768,12 +796,12 @@ def generate(out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: i
     plan.plan()
     plan.inject()
     rng = random.Random(seed + 1)
-    seeds: dict[str, str] = {}
+    seeds: dict[str, list[str]] = {}
     first = [True]
     for src in plan.sources:
         sentences = _write_source_text(rng, src, first)
         _finish_derived(src)
-        seeds[src.id] = sentences  # type: ignore[assignment]
+        seeds[src.id] = sentences
     plan.inject_broken()
     for src in plan.sources:
         for p in src.facts:
