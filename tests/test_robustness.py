@@ -499,10 +499,6 @@ class TestHostileReport:
         html, _, _ = rendered
         assert "U+202E" in shown_text(html)
 
-    @pytest.mark.xfail(
-        strict=False,
-        reason="html_report: the chart's SVG <title> tooltip prints the fact id with U+202E raw",
-    )
     def test_direction_override_is_never_obeyed(self, rendered) -> None:
         html, _, _ = rendered
         shown = shown_text(html)

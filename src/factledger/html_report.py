@@ -116,6 +116,11 @@ def show(value: Any) -> Markup:
     )
 
 
+def visible_controls(value: str) -> str:
+    """For plain-text places (an SVG <title> tooltip), where no markup can mark a control."""
+    return _CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+
+
 def _g(x: float) -> str:
     if x == int(x) and abs(x) < 1e15:
         return f"{int(x):,}"
@@ -1008,8 +1013,10 @@ def _mark(
         "hi_open": bool(iv.get("hi_open")),
         "dashed": f.get("kind") not in ("actual", None),
         "fade": "up" if hi is None else "down" if lo is None else "",
-        "tip": f"{label_of(f.get(color_key) or '')} — {f['id']}: {f.get('value')} "
-        f"({f['period'].get('text')}; {f.get('kind')}) = {fmt_interval(iv)}",
+        "tip": visible_controls(
+            f"{label_of(f.get(color_key) or '')} — {f['id']}: {f.get('value')} "
+            f"({f['period'].get('text')}; {f.get('kind')}) = {fmt_interval(iv)}"
+        ),
     }
 
 

@@ -48,8 +48,8 @@ def nearest_passage(haystack: str, needle: str, width: int = 60) -> str:
 
 # Hedge words a curator may leave outside the value by mistake (超過1.5億元 recorded as 1.5億元):
 # before the number, and after it.
-_HEDGES_BEFORE = ("超過", "超", "逾", "突破", "破", "將近", "接近", "近", "大約", "約", "不足", "不到",
-                  "低於", "少於", "大於", "高於", "至少")  # fmt: skip
+_HEDGES_BEFORE = ("超過", "超", "逾", "突破", "破", "將近", "接近", "近", "大約", "約",
+                  "不足", "不到", "低於", "少於", "大於", "高於", "至少")  # fmt: skip
 _HEDGES_AFTER = ("以上", "以下", "左右", "上下", "甚至更高", "甚至更多", "多", "餘", "+")
 
 
