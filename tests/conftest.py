@@ -83,6 +83,14 @@ def write_mini(root: Path, facts: str = FACTS) -> Path:
     return root
 
 
+def edit_facts(root: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in the mini corpus' facts file (it must be there)."""
+    path = root / "facts" / "mini.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     return write_mini(tmp_path / "corpus")

@@ -13,29 +13,9 @@ from factledger.cli import main
 from factledger.diff import Entry, compare, render_markdown
 from factledger.model import Acknowledgement, Finding, Result
 
+from .conftest import ENTITIES, METRICS
+
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-
-ENTITIES = """entities:
-  - key: kling
-    names: [可靈]
-    kind: product
-  - key: kuaishou
-    names: [快手]
-    kind: company
-"""
-
-METRICS = """metrics:
-  - key: revenue
-    dimension: money
-    unit: CNY
-    series: true
-    description: revenue
-  - key: dau
-    dimension: count
-    unit: count
-    series: true
-    description: daily active users
-"""
 
 
 def seed(sid: str, body: str) -> str:

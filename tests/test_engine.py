@@ -9,7 +9,7 @@ import pytest
 from factledger import engine
 from factledger.cli import main
 
-from .conftest import write_mini
+from .conftest import edit_facts, write_mini
 
 
 def run(root: Path) -> engine.Outcome:
@@ -26,13 +26,6 @@ def test_clean_corpus_passes(mini: Path) -> None:
     assert outcome.exit_code == 0
     kinds = {r.kind for r in outcome.results}
     assert {"provenance", "schema"} <= kinds
-
-
-def _edit(root: Path, old: str, new: str) -> None:
-    path = root / "facts" / "mini.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -53,7 +46,7 @@ def _edit(root: Path, old: str, new: str) -> None:
 def test_broken_fact_fails_the_gate_naming_file_and_line(
     mini: Path, old: str, new: str, kind: str, line: int, needle: str
 ) -> None:
-    _edit(mini, old, new)
+    edit_facts(mini, old, new)
     outcome = run(mini)
     assert not outcome.passed
     bad = [f.result for f in outcome.open_errors if f.result.kind == kind]
@@ -65,7 +58,7 @@ def test_broken_fact_fails_the_gate_naming_file_and_line(
 
 
 def test_simplified_quote_is_explained(mini: Path) -> None:
-    _edit(mini, 'quote: "快手Q3日活4.16億。"', 'quote: "快手Q3日活4.16亿。"')
+    edit_facts(mini, 'quote: "快手Q3日活4.16億。"', 'quote: "快手Q3日活4.16亿。"')
     msgs = [f.result.message for f in run(mini).open_errors]
     assert any("traditional/simplified" in m for m in msgs), msgs
 
@@ -89,7 +82,7 @@ def test_stale_acknowledgement_fails_the_gate(mini: Path) -> None:
 
 
 def test_provenance_cannot_be_acknowledged(mini: Path) -> None:
-    _edit(mini, 'value: "4.16億"', 'value: "4.17億"')
+    edit_facts(mini, 'value: "4.16億"', 'value: "4.17億"')
     failing = next(f.result for f in run(mini).open_errors if f.result.kind == "provenance")
     _ack(mini, failing.id, failing.fingerprint)
     outcome = run(mini)
@@ -128,7 +121,7 @@ def test_acknowledged_finding_passes_until_its_evidence_changes(mini: Path) -> N
 
 def test_cli_exit_codes(mini: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["check", "--root", str(mini), "--no-report", "-q"]) == 0
-    _edit(mini, 'value: "4.16億"', 'value: "4.17億"')
+    edit_facts(mini, 'value: "4.16億"', 'value: "4.17億"')
     assert main(["check", "--root", str(mini), "--no-report", "-q"]) == 1
     out = capsys.readouterr().out
     assert "facts/mini.yaml:22: provenance: fail" in out

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from factledger import yamlnodes
 from factledger.loader import load_corpus
 
-from .conftest import FACTS, write_mini
+from .conftest import FACTS, edit_facts, write_mini
 
 
 def problems(root: Path) -> list[str]:
@@ -27,13 +27,6 @@ def test_clean_corpus_loads(mini: Path) -> None:
     assert (q2.file, q2.line) == ("facts/mini.yaml", 10)
     assert q2.interval is not None and q2.interval.lo == 2.5e8 and q2.interval.lo_open
     assert q2.stated.text == "2025-11-27"  # defaults to the source's published date
-
-
-def _replace(root: Path, old: str, new: str) -> None:
-    path = root / "facts" / "mini.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +86,7 @@ def _replace(root: Path, old: str, new: str) -> None:
     ],
 )
 def test_bad_input_is_located(mini: Path, old: str, new: str, expected: str) -> None:
-    _replace(mini, old, new)
+    edit_facts(mini, old, new)
     found = problems(mini)
     assert any(p.startswith(expected) for p in found), found
     # the other facts still load: one bad fact hides nothing else
@@ -102,16 +95,16 @@ def test_bad_input_is_located(mini: Path, old: str, new: str, expected: str) -> 
 
 
 def test_errors_are_collected_not_first_only(mini: Path) -> None:
-    _replace(mini, "entity: kuaishou", "entity: nobody")
-    _replace(mini, 'period: "2025Q2"', 'period: "2025-13"')
-    _replace(mini, "    hedge:", "    hegde:")
+    edit_facts(mini, "entity: kuaishou", "entity: nobody")
+    edit_facts(mini, 'period: "2025Q2"', 'period: "2025-13"')
+    edit_facts(mini, "    hedge:", "    hegde:")
     found = problems(mini)
     assert len(found) == 3, found
 
 
 def test_unquoted_dates_and_years_are_accepted(mini: Path) -> None:
-    _replace(mini, 'period: "2025Q3"', "period: 2025-09-30")
-    _replace(mini, 'period: "2025Q2"', "period: 2025")
+    edit_facts(mini, 'period: "2025Q3"', "period: 2025-09-30")
+    edit_facts(mini, 'period: "2025Q2"', "period: 2025")
     corpus = load_corpus(mini)
     assert problems(mini) == []
     assert {f.period.key for f in corpus.facts} >= {

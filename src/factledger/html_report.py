@@ -25,21 +25,14 @@ from urllib.parse import quote as url_quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from factledger.model import RESULT_KINDS, json_safe
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 REPORT_FILE = "discrepancies.html"  # the name report.py writes; ClaimReview urls point into it
 
 SEVERITY_ORDER = ("error", "warning", "info")
 STATUS_ORDER = ("open", "stale-ack", "acknowledged")
-RESULT_KIND_ORDER = (
-    "input",
-    "schema",
-    "expectation",
-    "provenance",
-    "coverage",
-    "rule",
-    "conflict",
-    "acknowledgement",
-)
+RESULT_KIND_ORDER = RESULT_KINDS
 
 # Verdicts said in words for the page and for ClaimReview's alternateName. Unknown verdicts
 # (checks land in parallel) fall back to the verdict itself, de-hyphenated.
@@ -1139,16 +1132,6 @@ def render(doc: dict[str, Any]) -> str:
     return _env().get_template("report.html.j2").render(**view)
 
 
-def _json_clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _json_clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_clean(v) for v in value]
-    return value
-
-
 def claimreview(doc: dict[str, Any]) -> str:
     """schema.org ClaimReview JSON-LD: one review per finding that involves facts."""
     ix = _Index(doc)
@@ -1202,4 +1185,4 @@ def claimreview(doc: dict[str, Any]) -> str:
                 "datePublished": run_date,
             }
         )
-    return json.dumps(_json_clean(reviews), ensure_ascii=False, indent=1, allow_nan=False)
+    return json.dumps(json_safe(reviews), ensure_ascii=False, indent=1, allow_nan=False)

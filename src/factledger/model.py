@@ -275,6 +275,17 @@ class Finding:
     ack: Acknowledgement | None = None
 
 
+def json_safe(value: Any) -> Any:
+    """JSON has no Infinity or NaN: unbounded or unknown numbers become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def fingerprint(*parts: Any) -> str:
     """Short, stable hash of the values a result depends on."""
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)

@@ -13,20 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from factledger.engine import Outcome
-from factledger.model import Fact, Finding, Result
+from factledger.model import Fact, Finding, Result, json_safe
 
 SCHEMA_VERSION = 1
-
-
-def _json_safe(value: Any) -> Any:
-    """JSON has no Infinity or NaN: unbounded or unknown numbers become null."""
-    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
 
 
 def git_commit(root: Path) -> str | None:
@@ -157,4 +146,4 @@ def build(outcome: Outcome, root: Path) -> dict[str, Any]:
         "results": [result_json(r) for r in outcome.results],
         "findings": [finding_json(f) for f in outcome.findings],
     }
-    return _json_safe(doc)
+    return json_safe(doc)

@@ -5,7 +5,9 @@ facts each), several sources per entity-metric-period group (2–4, some single-
 revenue whose quarters add up to the year, year-on-year growth, segment revenue and its share,
 users (counts in 萬/億), a market size in US dollars, guidance, hedged values (超過, 約, 近),
 enumerations sharing a hedge (分別超過…、…), a derived half-year figure with its formula, and
-hand-written rules (sum, growth, share, increasing) at about the bundled ratio of rules per fact.
+hand-written rules of the bundled kinds (quarters sum to the year, growth, share, segment below
+total, profit below revenue, MAU increasing, DAU below MAU, guidance above the year): about 20
+rules per 100 facts with the derived ones, against 24 in the bundled corpus.
 
 Every written value is checked with :func:`factledger.quantity.parse_quantity` to contain the
 true value, so the only findings are the injected ones, listed in ``ground_truth.json``:
