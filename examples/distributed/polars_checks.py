@@ -45,6 +45,12 @@ from factledger import table as fl_table
 from factledger.expectations import NON_NEGATIVE
 from factledger.loader import DIMENSIONS, load_corpus
 
+
+def _day(column: str) -> pl.Expr:
+    """date.toordinal() of a datetime column (day 1 is 0001-01-01)."""
+    return pl.col(column).dt.epoch("d") + 719163
+
+
 # factledger.schema's frame-wide checks (pandas lambdas), as polars expressions, by check name.
 FRAME_CHECKS = {
     "lo <= hi": pl.col("lo") <= pl.col("hi"),
@@ -57,6 +63,9 @@ EXPECTATIONS = {
     "share-hi": (pl.col("dimension") != "share") | (pl.col("hi") <= 100),
     "growth-lo": (pl.col("dimension") != "growth") | (pl.col("lo") >= -100),
     "non-negative": ~pl.col("dimension").is_in(list(NON_NEGATIVE)) | (pl.col("lo") >= 0),
+    # date values are day numbers (date.toordinal); the period's days in the same unit
+    "date-in-period": (pl.col("dimension") != "date") | (pl.col("lo") >= _day("period_start")),
+    "date-in-period-end": (pl.col("dimension") != "date") | (pl.col("hi") <= _day("period_end")),
     "actual-before-published": (pl.col("kind") != "actual")
     | (pl.col("published_end") >= pl.col("period_start")),
 }

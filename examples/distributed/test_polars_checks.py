@@ -68,3 +68,20 @@ def test_schema_follows_factledger_schema() -> None:
     assert list(polars_schema.columns) == list(pandas_schema.columns)
     for name, col in pandas_schema.columns.items():
         assert [c.name for c in polars_schema.columns[name].checks] == [c.name for c in col.checks]
+
+
+def test_expectations_follow_factledger_catalogue() -> None:
+    from factledger import expectations
+
+    assert set(polars_checks.EXPECTATIONS) == {e.key for e in expectations._catalogue()}
+
+
+def test_date_values_outside_their_period(frame: pl.DataFrame) -> None:
+    day = polars_checks._day("period_end")
+    bad = frame.with_columns(
+        pl.lit("date").alias("dimension"),
+        (day + 1).cast(pl.Float64).alias("hi"),
+        (day + 1).cast(pl.Float64).alias("lo"),
+    ).head(1)
+    text = "\n".join(polars_checks.validate(bad.lazy(), list(DIMENSIONS)))
+    assert "expectation:date-in-period-end" in text

@@ -79,6 +79,10 @@ def check(df: pd.DataFrame) -> list[Result]:
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = ctx.data_sources.add_pandas("factledger").add_dataframe_asset("facts")
     batch_def = asset.add_batch_definition_whole_dataframe("slice")
+    # great-expectations hashes every batch's whole frame: leave out the text it never reads
+    keep = ["id", "kind", "dimension", "value", "unit", "lo", "hi", "lo_open", "hi_open",
+            "period_start", "period_end", "published_end", "file", "line"]  # fmt: skip
+    df = df[keep]
     table = df.assign(
         row=range(len(df)),
         # day numbers, the unit of date values (date.toordinal), so the two can be compared

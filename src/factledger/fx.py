@@ -55,6 +55,7 @@ def bundled_range(from_unit: str, to_unit: str) -> tuple[date, date]:
     return first, last
 
 
+@cache  # a few distinct days, many facts
 def _published_rate(from_unit: str, to_unit: str, on: date) -> tuple[float, date]:
     """The mid rate at ``on`` or the nearest earlier day with one, and the day it is from."""
     first, last = bundled_range(from_unit, to_unit)

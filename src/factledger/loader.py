@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from factledger import yamlnodes as yn
@@ -26,8 +27,15 @@ from factledger.model import (
     Source,
     fingerprint,
 )
-from factledger.period import PeriodError, parse_period
-from factledger.quantity import QuantityError, parse_quantity
+from factledger.period import PeriodError
+from factledger.period import parse_period as _parse_period
+from factledger.quantity import QuantityError
+from factledger.quantity import parse_quantity as _parse_quantity
+
+# Pure functions of their text, and the same figure comes from ~3 sources: parse each once.
+# (Results are immutable; errors are not cached and are raised again.)
+parse_quantity = lru_cache(maxsize=1 << 16)(_parse_quantity)
+parse_period = lru_cache(maxsize=1 << 12)(_parse_period)
 
 
 @dataclass(frozen=True)

@@ -30,19 +30,25 @@ def nearest_passage(haystack: str, needle: str, width: int = 60) -> str:
     if not haystack or not needle:
         return ""
     n = min(len(needle), width)
-    probe = needle[:n]
     best, best_ratio = 0, -1.0
+    matcher = difflib.SequenceMatcher(None, "", needle[:n], autojunk=False)
+
+    def consider(i: int) -> None:
+        nonlocal best, best_ratio
+        matcher.set_seq1(haystack[i : i + n])
+        # quick_ratio bounds ratio from above: skip windows that cannot beat the best
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            return
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = i, ratio
+
     # coarse scan on the first characters, then refine around the best anchor
     step = max(1, n // 4)
     for i in range(0, max(1, len(haystack) - n + 1), step):
-        ratio = difflib.SequenceMatcher(None, probe, haystack[i : i + n], autojunk=False).ratio()
-        if ratio > best_ratio:
-            best, best_ratio = i, ratio
-    lo = max(0, best - step)
-    for i in range(lo, min(len(haystack), best + step)):
-        ratio = difflib.SequenceMatcher(None, probe, haystack[i : i + n], autojunk=False).ratio()
-        if ratio > best_ratio:
-            best, best_ratio = i, ratio
+        consider(i)
+    for i in range(max(0, best - step), min(len(haystack), best + step)):
+        consider(i)
     return haystack[best : best + max(len(needle), n) + 10]
 
 
