@@ -1316,7 +1316,8 @@ def _result(
         kind="rule",
         severity=rule.severity,
         verdict=verdict,
-        message=message,
+        # the rule in plain words first, then its numbers and the verdict's reason
+        message=f"{' '.join(rule.description.split()).rstrip('.')}. {message}",
         fact_ids=tuple(f.id for f in facts),
         file=rule.file,
         line=rule.line,
