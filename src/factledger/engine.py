@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from factledger import provenance, schema, table
+from factledger import conflicts, coverage, provenance, rules, schema, table
 from factledger.loader import DIMENSIONS, Corpus, load_corpus
 from factledger.model import Acknowledgement, Finding, Result, fingerprint
 
@@ -97,7 +97,11 @@ def _run(root: Path, *, expectations: bool, progress: Progress | None) -> Outcom
 
         results += step("expectations", lambda: exp.check(df))
     extras: dict[str, object] = {}
-    for name, check in _optional_checks():
+    for name, check in (
+        ("rules", rules.check_corpus),
+        ("conflicts", conflicts.check_corpus),
+        ("coverage", coverage.check_corpus),
+    ):
         found, extra = step(name, lambda check=check: check(corpus, df))
         results += found
         if extra is not None:
@@ -107,30 +111,6 @@ def _run(root: Path, *, expectations: bool, progress: Progress | None) -> Outcom
     findings += [Finding(r, "open") for r in ack_results if r.is_finding]
     findings.sort(key=finding_order)
     return Outcome(corpus, df, results, findings, timings, extras)
-
-
-def _optional_checks():
-    """Checks that plug in as modules land: each returns (results, extra report data)."""
-    checks = []
-    try:
-        from factledger import rules as rules_mod
-
-        checks.append(("rules", rules_mod.check_corpus))
-    except (ImportError, AttributeError):
-        pass
-    try:
-        from factledger import conflicts
-
-        checks.append(("conflicts", conflicts.check_corpus))
-    except (ImportError, AttributeError):
-        pass
-    try:
-        from factledger import coverage
-
-        checks.append(("coverage", coverage.check_corpus))
-    except (ImportError, AttributeError):
-        pass
-    return checks
 
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}

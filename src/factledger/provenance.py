@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from factledger.mentions import fold
 from factledger.model import Fact, Period, Result, Source, fingerprint
+from factledger.quantity import HEDGES_AFTER, HEDGES_BEFORE
 
 
 @lru_cache(maxsize=1)
@@ -52,21 +53,15 @@ def nearest_passage(haystack: str, needle: str, width: int = 60) -> str:
     return haystack[best : best + max(len(needle), n) + 10]
 
 
-# Hedge words a curator may leave outside the value by mistake (超過1.5億元 recorded as 1.5億元):
-# before the number, and after it.
-_HEDGES_BEFORE = ("超過", "超", "逾", "突破", "破", "將近", "接近", "近", "大約", "約",
-                  "不足", "不到", "低於", "少於", "大於", "高於", "至少")  # fmt: skip
-_HEDGES_AFTER = ("以上", "以下", "左右", "上下", "甚至更高", "甚至更多", "多", "餘", "+")
-
-
 def dropped_hedge(value: str, quote: str) -> str | None:
     """A hedge the quote puts right next to every occurrence of the value but the value lacks."""
     hits = []
     i = quote.find(value)
     while value and i >= 0:
         before, after = quote[:i], quote[i + len(value) :]
-        word = next((w for w in _HEDGES_BEFORE if before.endswith(w)), None) or next(
-            (w for w in _HEDGES_AFTER if after.startswith(w)), None
+        # a hedge the parser knows, left outside the value (超過1.5億元 recorded as 1.5億元)
+        word = next((w for w in HEDGES_BEFORE if before.endswith(w)), None) or next(
+            (w for w in HEDGES_AFTER if after.startswith(w)), None
         )
         if word is None:
             return None  # one bare occurrence is enough to read the value as written

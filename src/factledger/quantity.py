@@ -335,6 +335,11 @@ _SUFFIX_HEDGES = {
     **dict.fromkeys(("以下", "以內"), _LE),
     **dict.fromkeys(("左右", "上下"), _ABOUT),
 }
+# The hedge vocabulary, for checks that look for a hedge beside a value (provenance, suggest);
+# longest first, so 不超過 is found before 超過 and 超過 before 超. 多/餘 after a number are
+# approximate forms (60多), hedges too for that purpose.
+HEDGES_BEFORE: tuple[str, ...] = tuple(sorted(_PREFIX_HEDGES, key=len, reverse=True))
+HEDGES_AFTER: tuple[str, ...] = tuple(sorted([*_SUFFIX_HEDGES, "多", "餘"], key=len, reverse=True))
 # Words that state the value without bounding it differently (達到1.43億 is 1.43億).
 _NEUTRAL = _words(
     "達 達到 高達 多達 僅 僅為 僅有 只 只有 為 至 攀升至 沖高至"

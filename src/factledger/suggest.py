@@ -16,22 +16,9 @@ import yaml
 from factledger import coverage
 from factledger.loader import load_corpus
 from factledger.model import Source
+from factledger.quantity import HEDGES_BEFORE
 
 _SENTENCE_END = "。？！?!；;"
-_HEDGE_BEFORE = (
-    "超過",
-    "超",
-    "逾",
-    "突破",
-    "破",
-    "近",
-    "將近",
-    "接近",
-    "約",
-    "大約",
-    "不足",
-    "不到",
-)
 _AFTER = re.compile(
     r"^(?:[萬億兆千百]*(?:元|美元|港元|人|名|家|個|部|條|張|次|倍|%|分|靈感值)?(?:/月)?)"
 )
@@ -85,7 +72,7 @@ def stubs(root: Path, source_id: str) -> str:
         quote = sentence_around(raw, start, end)
         tail = _AFTER.match(folded[m.end :])
         value = m.text + (tail.group(0) if tail else "")
-        head = next((h for h in _HEDGE_BEFORE if folded[: m.start].endswith(h)), "")
+        head = next((h for h in HEDGES_BEFORE if folded[: m.start].endswith(h)), "")
         before = raw[max(0, start - 40) : start]
         entity, ealias = _guess(entities, before)
         metric, malias = _guess(metrics, before)
