@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from factledger import report_data
+from factledger import html_report, report_data
 from factledger.engine import Outcome
 
 
@@ -79,14 +79,9 @@ def write_all(outcome: Outcome, root: Path, out_dir: Path | None = None) -> dict
     outputs: list[tuple[str, str, Any]] = [
         ("json", "discrepancies.json", to_json),
         ("junit", "junit.xml", to_junit),
+        ("html", "discrepancies.html", html_report.render),
+        ("claimreview", "claimreview.jsonld", html_report.claimreview),
     ]
-    try:
-        from factledger import html_report
-
-        outputs.append(("html", "discrepancies.html", html_report.render))
-        outputs.append(("claimreview", "claimreview.jsonld", html_report.claimreview))
-    except ImportError:
-        pass
     for key, name, render in outputs:
         path = out_dir / name
         write_atomic(path, render(doc))
