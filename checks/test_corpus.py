@@ -85,3 +85,16 @@ def test_derived(rule: str) -> None:
 def test_acknowledgements() -> None:
     """Every acknowledgement still matches the finding it reviewed (else it is stale)."""
     assert_clean(OUTCOME, _of("acknowledgement"))
+
+
+# Findings of checks added by this corpus (``pytest_plugin.add_checks``), one item each.
+KNOWN_KINDS = {"input", "schema", "expectation", "provenance", "coverage", "rule", "conflict"}
+OTHER_IDS = sorted(
+    r.id for r in RESULTS if r.kind not in KNOWN_KINDS | {"acknowledgement"} and not r.passed
+)
+
+
+@pytest.mark.parametrize("finding", OTHER_IDS)
+def test_other_check(finding: str) -> None:
+    """A finding of a check this corpus adds to the default ones."""
+    assert_clean(OUTCOME, [r for r in RESULTS if r.id == finding])

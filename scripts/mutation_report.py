@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from factledger.mutations import KINDS, Detection, KindReport, Workspace
+from factledger.devtools.mutations import KINDS, Detection, KindReport, Workspace
 
 
 def _pct(x: float) -> str:

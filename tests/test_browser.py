@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from factledger import html_report
+from factledger.report import html as html_report
 
 from .test_html_report import HOSTILE_ID, SCRIPT, make_doc
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from factledger import engine, html_report, report_data
+from factledger import engine
+from factledger.report import document as report_data
+from factledger.report import html as html_report
 
 from .test_browser import browser  # noqa: F401  (the module-scoped Chromium fixture)
 

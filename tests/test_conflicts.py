@@ -7,9 +7,11 @@ import math
 
 import pytest
 
-from factledger.conflicts import check, period_label, readable_interval
+from factledger.checks.conflicts import check
+from factledger.formatting import period_label
 from factledger.model import Fact, Interval, Metric, Result
 from factledger.period import parse_period
+from factledger.table import canonicalize
 
 INF = math.inf
 
@@ -42,7 +44,7 @@ def fact(
 ) -> Fact:
     hi = lo if hi is None else hi
     iv = Interval(lo, hi, lo_open, hi_open, unit or UNITS[metric])
-    return Fact(
+    written = Fact(
         id=fid,
         source=source,
         entity=entity,
@@ -57,6 +59,9 @@ def fact(
         qualifiers=tuple(sorted((qualifiers or {}).items())),
         interval=iv,
     )
+    # the canonical value comes from the one conversion, as in a real run
+    (canonical,), _ = canonicalize([written], METRICS)
+    return canonical
 
 
 def run(*facts: Fact) -> tuple[list[Result], dict]:
@@ -79,7 +84,7 @@ def test_equal_intervals_are_complete_duplicates() -> None:
     )
     assert (r.verdict, r.severity, r.kind) == ("agree", "info", "conflict")
     assert r.passed and not r.is_finding
-    assert r.data["duplicate"] == "complete"
+    assert r.data.to_json()["duplicate"] == "complete"
     assert "complete" in r.message
     assert r.id == "conflict:kuaishou.dau@2025Q1"
     assert r.fact_ids == ("a-dau", "b-dau")
@@ -91,7 +96,7 @@ def test_overlapping_intervals_are_consistent_duplicates() -> None:
         fact("b-rev", 1.45e8, 1.55e8, metric="revenue", source="b", value="1.5億元"),
     )
     assert r.verdict == "agree"
-    assert r.data["duplicate"] == "consistent"
+    assert r.data.to_json()["duplicate"] == "consistent"
     assert "consistent" in r.message
 
 
@@ -139,7 +144,7 @@ def test_disjoint_values_are_a_conflict() -> None:
     )
     # first fact by file and line
     assert (r.file, r.line) == ("facts/bohu.yaml", 12)
-    d = r.data
+    d = r.data.to_json()
     assert d["kind"] == "conflict" and d["duplicate"] is None
     assert {f["fact_id"] for f in d["facts"]} == {"ymt-dau", "bohu-dau"}
     one = next(f for f in d["facts"] if f["fact_id"] == "ymt-dau")
@@ -198,7 +203,7 @@ def test_usd_and_cny_are_compared_after_conversion() -> None:
         fact("cny", 7.15e8, 7.25e8, metric="revenue", source="b", value="7.2億元"),
     )
     assert agree.verdict == "agree"
-    usd = next(f for f in agree.data["facts"] if f["fact_id"] == "usd")
+    usd = next(f for f in agree.data.to_json()["facts"] if f["fact_id"] == "usd")
     assert usd["interval"]["unit"] == "CNY"
     assert 6.5e8 < usd["interval"]["lo"] < usd["interval"]["hi"] < 7.8e8
     assert "1億美元 ≈ " in agree.message and "億元" in agree.message
@@ -255,7 +260,7 @@ def test_projections_stated_at_different_dates_are_a_revision_chain() -> None:
         ),  # an actual overlapping all: fine
     )
     assert (r.verdict, r.severity, r.passed) == ("revision", "info", True)
-    chain = r.data["chain"]
+    chain = r.data.to_json()["chain"]
     assert [s["stated"] for s in chain] == ["2025-01", "2025-05-20", "2025-06", "2025-11"]
     assert [s["sources"] for s in chain] == [["bohu"], ["x"], ["tmt"], ["dongcaidi"]]
     assert chain[0]["facts"][0]["fact_id"] == "old"
@@ -270,7 +275,7 @@ def test_disjoint_projections_with_the_same_stated_date_conflict() -> None:
         _guidance("ten", 1.0e9, "2025-11", "dongcaidi", "10億元"),
     )
     assert r.verdict == "conflict"
-    assert set(r.data["disjoint"]) == {"five", "seven"}
+    assert set(r.data.to_json()["disjoint"]) == {"five", "seven"}
     assert "same date" in r.message
 
 
@@ -281,7 +286,7 @@ def test_an_actual_disjoint_from_a_projection_is_a_conflict() -> None:
         fact("act", 1.2e9, entity="kling", metric="revenue", period="FY2025", source="x"),
     )
     assert r.verdict == "conflict"
-    assert "act" in r.data["disjoint"]
+    assert "act" in r.data.to_json()["disjoint"]
 
 
 def test_actuals_never_revise() -> None:
@@ -319,8 +324,8 @@ def test_conflict_matching_an_earlier_period_is_stale() -> None:
     assert (r.severity, r.id) == ("warning", "conflict:kuaishou.users@2025-06")
     assert r.is_finding
     # 3000萬 overlaps 超500萬 too, but an open-ended floor agreeing with both sides says nothing
-    assert set(r.data["matches_earlier"]) == {"mk-users-06"}
-    assert r.data["matches_earlier"]["mk-users-06"]["fact_id"] == "bohu-users-q1"
+    assert set(r.data.to_json()["matches_earlier"]) == {"mk-users-06"}
+    assert r.data.to_json()["matches_earlier"]["mk-users-06"]["fact_id"] == "bohu-users-q1"
     assert "2200萬 (morketing) matches 2200萬 given for the earlier period 2025Q1" in r.message
     assert r.fact_ids == ("mk-users-06", "new-users-06")  # the earlier fact is not a member
 
@@ -417,7 +422,7 @@ def test_series_false_cuts_of_different_models_need_review() -> None:
     assert (review.verdict, review.severity) == ("needs-review", "warning")
     assert review.is_finding
     assert set(review.fact_ids) == {"tmt-cut-title", "tmt-cut-body", "bohu-cut"}
-    facts = review.data["facts"]
+    facts = review.data.to_json()["facts"]
     assert len(facts) == 3  # every value, none merged
     assert {f["qualifiers"]["model"] for f in facts} == {"kling-2.5-turbo", "kling-2.1-hq"}
     for text in ("降價30%", "便宜近30%", "降低了65%", "model=kling-2.1-hq", "@2025-05"):
@@ -521,8 +526,8 @@ def test_a_large_group_is_one_sweep(n: int) -> None:
         fact(f"f{i}", 100.0 - (i % 50), 200.0 + (i % 7), source=f"s{i % 13}") for i in range(n)
     ]
     (r,), extra = run(*agreeing)
-    assert r.verdict == "agree" and r.data["duplicate"] == "consistent"
-    assert len(r.fact_ids) == n == len(r.data["facts"])
+    assert r.verdict == "agree" and r.data.to_json()["duplicate"] == "consistent"
+    assert len(r.fact_ids) == n == len(r.data.to_json()["facts"])
     assert extra == {
         "groups": 1,
         "compared": 1,
@@ -537,7 +542,7 @@ def test_a_large_group_is_one_sweep(n: int) -> None:
     results, _ = run(*spread, *history)
     (r,) = [x for x in results if x.id == "conflict:kuaishou.dau@2025Q1"]
     assert r.verdict == "stale"
-    assert len(r.data["matches_earlier"]) == n // 2
+    assert len(r.data.to_json()["matches_earlier"]) == n // 2
     assert len(r.message) < 1500  # the message stays readable; data has everything
 
 
@@ -560,14 +565,6 @@ def test_period_labels_are_canonical(written: str, label: str) -> None:
     assert parse_period(label).key == parse_period(written).key
 
 
-def test_readable_numbers() -> None:
-    assert readable_interval(Interval(3.75e8, 3.85e8, unit="count")) == "3.75億–3.85億"
-    assert readable_interval(Interval(1.5e8, INF, True, unit="CNY")) == ">1.5億元"
-    assert readable_interval(Interval(4.16e8, 4.16e8, unit="count")) == "4.16億"
-    assert readable_interval(Interval(1012.31e4, 1012.31e4, unit="count")) == "1012.31萬"
-    assert readable_interval(Interval(-INF, 1.0, True, False, "%")) == "≤1%"
-
-
 def test_revised_projections_are_not_looked_up_as_stale() -> None:
     """4億 (January target) equals last year's revenue, but it was revised, not repeated: only
     the same-date disagreement (10億 vs 12億) is a conflict, and neither side matches FY2024."""
@@ -580,15 +577,16 @@ def test_revised_projections_are_not_looked_up_as_stale() -> None:
     )  # fmt: skip
     (r,) = [x for x in results if x.id == "conflict:kling.revenue@FY2025"]
     assert r.verdict == "conflict"
-    assert set(r.data["disjoint"]) == {"nov-a", "nov-b"}
+    assert set(r.data.to_json()["disjoint"]) == {"nov-a", "nov-b"}
 
 
-def test_check_corpus_reads_facts_and_metrics_of_a_corpus() -> None:
+def test_the_check_runs_through_the_protocol() -> None:
     from types import SimpleNamespace
 
-    from factledger.conflicts import check_corpus
+    from factledger.checks import CheckContext
+    from factledger.checks.conflicts import CHECK
 
     corpus = SimpleNamespace(facts=[fact("a", 1.0), fact("b", 2.0, source="b")], metrics=METRICS)
-    results, extra = check_corpus(corpus, None)
-    assert [r.verdict for r in results] == ["conflict"]
-    assert (extra["groups"], extra["compared"]) == (1, 1)
+    out = CHECK.run(CheckContext(corpus, None))  # type: ignore[arg-type]
+    assert [r.verdict for r in out.results] == ["conflict"]
+    assert (out.extras["groups"], out.extras["compared"]) == (1, 1)

@@ -37,7 +37,7 @@ def test_broken_fact_turns_its_rules_red_with_numbers_sources_quotes(bundled: Pa
     assert "rule:kuaishou-mau-qoq-2025q1" in red, sorted(red)
     r = red["rule:kuaishou-mau-qoq-2025q1"]
     assert r.verdict == "violated" and "bh-kuaishou-mau-2025q1" in r.fact_ids
-    ops = {op["fact_id"]: op for op in r.data["operands"]}
+    ops = {op["fact_id"]: op for op in r.data.to_json()["operands"]}
     assert ops["bh-kuaishou-mau-2025q1"]["source"] == "bohu-kling-two-faces"
     assert "7.12億" in ops["bh-kuaishou-mau-2025q1"]["quote"]
     assert ops["bh-kuaishou-mau-2025q1"]["file"] == BOHU

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from factledger import coverage, engine
+from factledger import engine
+from factledger.checks import coverage
 from factledger.cli import main
-from factledger.loader import load_corpus
+from factledger.load import load_corpus
 
 from .conftest import FACTS
 

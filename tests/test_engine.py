@@ -77,7 +77,7 @@ def test_stale_acknowledgement_fails_the_gate(mini: Path) -> None:
     outcome = run(mini)
     assert not outcome.passed
     [stale] = [f.result for f in outcome.open_errors]
-    assert stale.kind == "acknowledgement" and stale.verdict == "stale"
+    assert stale.kind == "acknowledgement" and stale.verdict == "unmatched"
     assert (stale.file, stale.line) == ("checks/acknowledged.yaml", 2)
 
 

@@ -26,7 +26,7 @@ def snapshot(outcome: engine.Outcome) -> list[dict]:
     for r in outcome.results:
         row = {k: getattr(r, k) for k in FIELDS}
         row["fact_ids"] = list(r.fact_ids)
-        row["data_keys"] = sorted(r.data)
+        row["data_keys"] = sorted(r.data.to_json()) if r.data is not None else []
         rows.append(row)
     return sorted(rows, key=lambda row: row["id"])
 

@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
-from factledger import html_report
+from factledger.report import html as html_report
+from factledger.report.charts import timeline_charts
+from factledger.report.claimreview import claimreview
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCHEMA = PROJECT / "docs" / "report-schema.json"
@@ -148,6 +151,24 @@ def result(
         "fingerprint": hashlib.sha256(rid.encode()).hexdigest()[:16],
         "data": data or {},
     }
+
+
+def rule_data(**fields: Any) -> dict[str, Any]:
+    """A rule result's payload as the report writes it (factledger.payloads.RuleData)."""
+    base = {"description": "test rule", "expression": "a < b", "tolerance": 0.0, "lhs": None,
+            "rhs": None, "operands": [], "alternatives": [], "unresolved": []}  # fmt: skip
+    return base | fields
+
+
+def conflict_data(kind: str, facts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A conflict result's payload (factledger.payloads.ConflictData)."""
+    return {"kind": kind, "key": {}, "facts": facts or [], "duplicate": None}
+
+
+def member(fid: str, value: str, iv: dict[str, Any], source: str = "dcd") -> dict[str, Any]:
+    return {"fact_id": fid, "source": source, "value": value, "interval": iv, "period": "2025Q2",
+            "kind": "actual", "stated": "2025-11-27", "file": f"facts/{source}.yaml", "line": 1,
+            "quote": "…"}  # fmt: skip
 
 
 def finding(
@@ -454,7 +475,13 @@ def make_doc() -> dict[str, Any]:
         ("dcd-kling-revenue-2025q2", HOSTILE_ID),
         file="facts/evil.yaml",
         line=5,
-        data={"kind": "conflict", "facts": ["dcd-kling-revenue-2025q2", HOSTILE_ID]},
+        data=conflict_data(
+            "conflict",
+            [
+                member("dcd-kling-revenue-2025q2", "2.5億元", interval(2.5e8, None, lo_open=True)),
+                member(HOSTILE_ID, "約2億元", interval(1.9e8, 2.1e8), "evil"),
+            ],
+        ),
     )
     rule = result(
         "rule:march-share",
@@ -470,10 +497,10 @@ def make_doc() -> dict[str, Any]:
         ),
         file="checks/rules/kling.yaml",
         line=3,
-        data={
-            "lhs": interval(0, 33.3333, hi_open=True, unit="%"),
-            "rhs": interval(32.5, 33.5, hi_open=True, unit="%"),
-            "operands": [
+        data=rule_data(
+            lhs=interval(0, 33.3333, hi_open=True, unit="%"),
+            rhs=interval(32.5, 33.5, hi_open=True, unit="%"),
+            operands=[
                 {
                     "ref": "a",
                     "fact_id": "ymt-kling-revenue-2025-03",
@@ -495,8 +522,17 @@ def make_doc() -> dict[str, Any]:
                     "line": 8,
                 },
             ],
-            "alternatives": ["累計營收 = revenue since launch (2024-06..2025-03)"],
-        },
+            alternatives=[
+                {
+                    "ref": "b",
+                    "fact_id": "ymt-kling-revenue-2025q1",
+                    "source": "ymt",
+                    "verdict": "violated",
+                    "lhs": interval(0, 33.3333, hi_open=True, unit="%"),
+                    "rhs": interval(32.5, 33.5, hi_open=True, unit="%"),
+                },
+            ],
+        ),
     )
     prov = result(
         "provenance:ymt-kling-revenue-typo:quote",
@@ -518,7 +554,9 @@ def make_doc() -> dict[str, Any]:
         ("dcd-kling-revenue-2025q1", "dcd-kling-revenue-fy2025"),
         file="checks/rules/kling.yaml",
         line=11,
-        data={"lhs": interval(7e8, None, lo_open=True), "rhs": interval(1e9, None, lo_open=True)},
+        data=rule_data(
+            lhs=interval(7e8, None, lo_open=True), rhs=interval(1e9, None, lo_open=True)
+        ),
     )
     review = result(
         "conflict:kuaishou.dau:2025Q3",
@@ -530,7 +568,7 @@ def make_doc() -> dict[str, Any]:
         ("dcd-kuaishou-dau-2025q3", "ymt-kuaishou-dau-2025q1"),
         file="facts/ymt.yaml",
         line=35,
-        data={"kind": "needs-review"},
+        data=conflict_data("needs-review"),
     )
     unused = result(
         "coverage:ymt:unused-ignore:80",
@@ -540,6 +578,7 @@ def make_doc() -> dict[str, Any]:
         "ignore entry '01.' matches no uncovered mention: remove it",
         file="facts/ymt.yaml",
         line=80,
+        data={"mention": "01.", "context": None},
     )
     acked = result(
         "conflict:kling.subscription_price[tier=gold]",
@@ -550,7 +589,7 @@ def make_doc() -> dict[str, Any]:
         ("ymt-kling-price-gold", "evil-kling-price-gold"),
         file="facts/ymt.yaml",
         line=62,
-        data={"kind": "conflict"},
+        data=conflict_data("conflict"),
     )
     findings = [
         finding(conflict),
@@ -586,6 +625,15 @@ def make_doc() -> dict[str, Any]:
             "uncovered",
             "ymt: 12 of 14 mentions covered",
             file="seeds/ymt.md",
+            data={
+                "source": "ymt",
+                "curation": "partial",
+                "mentions": 14,
+                "covered": 12,
+                "ignored": 1,
+                "uncovered": [],
+                "coverage": 0.9231,
+            },
         ),
         result(
             "conflict:kling.revenue:2025Q1",
@@ -594,7 +642,7 @@ def make_doc() -> dict[str, Any]:
             "agree",
             "kling revenue 2025Q1: 懂財帝 and 雲媒體 agree (> 1.5億 CNY)",
             ("dcd-kling-revenue-2025q1", "ymt-kling-revenue-2025q1"),
-            data={"kind": "agree"},
+            data=conflict_data("agree"),
         ),
     ]
     results = passing + [
@@ -703,7 +751,7 @@ def page(doc: dict[str, Any]) -> str:
 
 def attr(value: str) -> str:
     """How Jinja's autoescape writes ``value`` inside an attribute."""
-    return str(html_report.escape(value))
+    return str(escape(value))
 
 
 def finding_ids_in_order(page: str) -> list[str]:
@@ -816,7 +864,7 @@ def test_comparison_table_for_conflicts(page: str) -> None:
 def test_rule_finding_shows_sides_and_operands(page: str) -> None:
     assert "[0, 33.3333) %" in page
     assert '<table class="operands">' in page
-    assert "累計營收 = revenue since launch" in page
+    assert "with ymt-kling-revenue-2025q1 (雲媒體) alone: rule violated" in page
 
 
 def test_acknowledgement_shown(page: str) -> None:
@@ -842,7 +890,7 @@ def test_charts_for_series_metrics_with_two_periods(page: str) -> None:
 
 
 def test_chart_scale_panels_and_marks() -> None:
-    charts = {c["key"]: c for c in html_report.timeline_charts(make_doc())}
+    charts = {c["key"]: c for c in timeline_charts(make_doc())}
     c = charts["kling.revenue"]
     # month, quarter and annual revenue differ in size: each gets its own y axis
     assert [p["label"] for p in c["panels"]] == ["month", "quarter", "year"]
@@ -915,29 +963,14 @@ def test_empty_passing_document() -> None:
     }
     page = html_report.render(doc)
     assert ">PASS<" in page and "No findings" in page and "not measured" in page
-    assert json.loads(html_report.claimreview(doc)) == []
-
-
-def test_formatting() -> None:
-    assert html_report.fmt_interval(interval(1.5e8, None, lo_open=True)) == "> 1.5億 CNY"
-    assert html_report.fmt_interval(interval(None, 1, hi_open=False, unit="%")) == "≤ 1 %"
-    assert html_report.fmt_interval(interval(5e7, 5e7)) == "5,000萬 CNY"
-    assert html_report.fmt_interval(interval(1, 2, hi_open=True, unit="x")) == "[1, 2) x"
-    assert html_report.fmt_interval(None) == "—"
-    assert html_report.fmt_num(355.54e8, "CNY") == "355.54億"
-
-
-def test_locate_folds_like_the_checks() -> None:
-    text = "標題\n營收超過1.5億元，其中３月"
-    assert html_report.locate(text, "超過1.5億元,其中3月") == (5, 17)
-    assert html_report.locate(text, "不存在") is None
+    assert json.loads(claimreview(doc)) == []
 
 
 # --------------------------------------------------------------------------- ClaimReview
 
 
 def test_claimreview(doc: dict[str, Any]) -> None:
-    reviews = json.loads(html_report.claimreview(doc))
+    reviews = json.loads(claimreview(doc))
     with_facts = [f for f in doc["findings"] if f["fact_ids"]]
     assert isinstance(reviews, list) and len(reviews) == len(with_facts)
     facts = {f["id"]: f for f in doc["facts"]}
@@ -969,7 +1002,7 @@ def test_claimreview_is_json_safe(doc: dict[str, Any]) -> None:
     bad = json.loads(json.dumps(doc))
     bad["summary"]["timestamp"] = "2025-11-28T00:00:00+00:00"
     bad["facts"][0]["quote"] = Q
-    text = html_report.claimreview(bad)
+    text = claimreview(bad)
     json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
 
 
@@ -1032,7 +1065,8 @@ def test_schema_rejects_infinity_and_bad_status(doc: dict[str, Any]) -> None:
 def test_real_engine_document(mini: Path) -> None:
     """The document report_data builds from a real run renders and matches the schema."""
     try:
-        from factledger import engine, report_data
+        from factledger import engine
+        from factledger.report import document as report_data
     except ImportError as exc:  # modules still landing in parallel
         pytest.skip(f"engine not importable yet: {exc}")
     outcome = engine.run(mini)
@@ -1040,7 +1074,7 @@ def test_real_engine_document(mini: Path) -> None:
     check_document(doc)
     page = html_report.render(doc)
     assert finding_ids_in_order(page) == [f["id"] for f in doc["findings"]]
-    assert len(json.loads(html_report.claimreview(doc))) <= len(doc["findings"])
+    assert len(json.loads(claimreview(doc))) <= len(doc["findings"])
     try:
         validator = _validator()
     except pytest.skip.Exception:
@@ -1049,7 +1083,32 @@ def test_real_engine_document(mini: Path) -> None:
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
 
 
-def test_dates_are_written_as_dates() -> None:
-    june = interval(739038.0, 739067.0, unit="date")
-    assert html_report.fmt_interval(june) == "2024-06-01..2024-06-30"
-    assert html_report.fmt_interval(interval(739517.0, 739517.0, unit="date")) == "2025-09-23"
+def test_a_stale_figure_is_not_called_a_stale_acknowledgement() -> None:
+    """A conflict's ``stale`` verdict is an outdated figure presented as current; the words come
+    from the one vocabulary (model.VERDICT_WORDS), on the page and in ClaimReview alike."""
+    doc = make_doc()
+    outdated = result(
+        "conflict:kuaishou.dau@2025Q3",
+        "conflict",
+        "warning",
+        "stale",
+        "kuaishou.dau@2025Q3: 4.16億 vs 3.8億; 3.8億 matches 2025Q1",
+        ("dcd-kling-revenue-2025q1", "ymt-kling-revenue-2025q1"),
+        file="facts/ymt.yaml",
+        line=35,
+        data=conflict_data("stale"),
+    )
+    doc["results"].append(outdated)
+    doc["findings"].insert(0, finding(outdated))
+    page = html_report.render(doc)
+    from factledger.report.view import anchor
+
+    card = page[page.index(f'id="{anchor("finding", outdated["id"])}"') :][:4000]
+    assert "Outdated figure presented as current" in card
+    assert "Stale acknowledgement" not in card
+    (review,) = [
+        r
+        for r in json.loads(claimreview(doc))
+        if r["@id"] == "#" + anchor("finding", outdated["id"])
+    ]
+    assert review["reviewRating"]["alternateName"] == "Outdated figure presented as current"

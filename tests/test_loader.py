@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factledger import yamlnodes
-from factledger.loader import load_corpus
+from factledger.load import load_corpus, yamlnodes
 
 from .conftest import FACTS, edit_facts, write_mini
 

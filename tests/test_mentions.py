@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factledger.mentions import find_mentions, fold
+from factledger.mentions import find_mentions
+from factledger.text import fold
 
 
 def texts(s: str) -> list[str]:

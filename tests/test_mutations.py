@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from factledger import mutations as mut
-from factledger.mutations import Detection, KindReport, Workspace
+from factledger.devtools import mutations as mut
+from factledger.devtools.mutations import Detection, KindReport, Workspace
 
 from .conftest import FACTS, PROJECT, write_mini
 

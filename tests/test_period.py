@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factledger.period import PeriodError, format_period, parse_period
+from factledger.formatting import period_label
+from factledger.period import PeriodError, parse_period
 
 
 @pytest.mark.parametrize(
@@ -51,7 +52,7 @@ days = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
 @given(days, days)
 def test_format_then_parse_round_trips(a: date, b: date) -> None:
     start, end = min(a, b), max(a, b)
-    p = parse_period(format_period(start, end))
+    p = parse_period(period_label(start, end))
     assert (p.start, p.end) == (start, end)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from factledger.mentions import fold
+from factledger.checks.provenance import check_fact, nearest_passage
 from factledger.model import Fact, Period, Source
-from factledger.provenance import check_fact, nearest_passage
+from factledger.text import fold
 
 BODY = "今年Q1、Q2、Q3,可靈收入分別超過1.5億元、2.5億元、3億元。快手Q3日活4.16億,創歷史新高。"
 SOURCE = Source(
@@ -109,7 +109,7 @@ def test_period_must_agree_with_its_period_text() -> None:
 
 
 def test_period_text_forms() -> None:
-    from factledger.provenance import period_text_ranges
+    from factledger.checks.provenance import period_text_ranges
 
     fy = Period("FY2025", date(2025, 1, 1), date(2025, 12, 31))
     assert period_text_ranges("2024年三季報", fy) == [(date(2024, 7, 1), date(2024, 9, 30))]

@@ -11,13 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factledger.model import Interval
+from factledger.formatting import written_value
+from factledger.model import DIMENSION_UNITS, Interval
 from factledger.quantity import (
     DEFAULT_TOLERANCE,
-    DIMENSION_UNITS,
     QuantityError,
     clamp,
-    format_quantity,
     parse_quantity,
 )
 
@@ -358,19 +357,19 @@ def test_unknown_dimension_and_non_text_raise() -> None:
 
 
 def test_format_quantity_examples() -> None:
-    assert format_quantity(1.5e8, 1, dimension="money", scale="億") == "1.5億元"
-    assert format_quantity(-3.4, 1, dimension="growth") == "下降3.4%"
-    assert format_quantity(12.5, 0, dimension="count") == "12"  # half-even
-    assert format_quantity(2, 0, dimension="rank") == "第2"
+    assert written_value(1.5e8, 1, dimension="money", scale="億") == "1.5億元"
+    assert written_value(-3.4, 1, dimension="growth") == "下降3.4%"
+    assert written_value(12.5, 0, dimension="count") == "12"  # half-even
+    assert written_value(2, 0, dimension="rank") == "第2"
     n = date(2025, 9, 23).toordinal()
-    assert format_quantity(n, 0, dimension="date") == "2025年9月23日"
+    assert written_value(n, 0, dimension="date") == "2025年9月23日"
     for bad in (math.nan, math.inf):
         with pytest.raises(QuantityError):
-            format_quantity(bad, 1, dimension="money")
+            written_value(bad, 1, dimension="money")
     with pytest.raises(QuantityError):
-        format_quantity(-1, 0, dimension="money")
+        written_value(-1, 0, dimension="money")
     with pytest.raises(QuantityError):
-        format_quantity(1, 0, dimension="money", scale="打")
+        written_value(1, 0, dimension="money", scale="打")
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -397,7 +396,7 @@ def test_format_then_parse_round_trips(
     (10^-decimals · scale), up to float rounding. At least one unit, so the clamp at 0 is moot."""
     mantissa, places = number
     x = float(mantissa * SCALES[scale])
-    text = format_quantity(x, places, dimension=dimension, scale=scale)
+    text = written_value(x, places, dimension=dimension, scale=scale)
     got = parse_quantity(text, dimension=dimension)
     assert got.contains(x)
     width = float(Decimal(1).scaleb(-places) * SCALES[scale])
@@ -408,7 +407,7 @@ def test_format_then_parse_round_trips(
 @given(st.floats(min_value=-100, max_value=1e6, allow_nan=False), st.integers(0, 4))
 def test_format_then_parse_holds_any_growth(x: float, places: int) -> None:
     """Any growth, rounded half-even to 0-4 places, reads back to an interval holding it."""
-    text = format_quantity(x, places, dimension="growth")
+    text = written_value(x, places, dimension="growth")
     assert parse_quantity(text, dimension="growth").contains(x)
 
 

@@ -24,11 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factledger import cli, engine, report
-from factledger import yamlnodes as yn
-from factledger.loader import FACT_FIELDS, load_corpus
-from factledger.model import Interval
-from factledger.quantity import DIMENSION_UNITS, QuantityError, parse_quantity
-from factledger.rules import ExprError, load_rule_text, parse_assertion
+from factledger.expression import ExprError, parse_assertion
+from factledger.load import yamlnodes as yn
+from factledger.load.corpus import FACT_FIELDS, load_corpus
+from factledger.load.rules import load_rule_text
+from factledger.model import DIMENSION_UNITS, Interval
+from factledger.quantity import QuantityError, parse_quantity
 
 from .conftest import write_mini
 
@@ -465,10 +466,8 @@ class TestHostileReport:
     @pytest.fixture(scope="class")
     @classmethod
     def rendered(cls, tmp_path_factory) -> tuple[str, str, dict]:
-        html_report = pytest.importorskip(
-            "factledger.html_report", reason="factledger.html_report is not importable yet"
-        )
-        from factledger import report_data
+        from factledger.report import document as report_data
+        from factledger.report import html as html_report
 
         root = write_mini(tmp_path_factory.mktemp("hostile") / "corpus", hostile_facts())
         (root / "seeds" / "mini.md").write_text(HOSTILE_SEED, encoding="utf-8")

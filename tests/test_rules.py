@@ -11,32 +11,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factledger import intervals
-from factledger.model import PASSING_VERDICTS, Fact, Interval
-from factledger.period import parse_period
-from factledger.rules import (
+from factledger.checks import CheckContext
+from factledger.checks.rules import CHECK, evaluate
+from factledger.checks.rules.evaluate import FactIndex
+from factledger.expression import (
     BinOp,
     Call,
     Compare,
     ExprError,
-    FactIndex,
     IdRef,
     Neg,
     Num,
     Ref,
-    Rule,
     Str,
     Trend,
-    check_corpus,
-    derived_rules,
-    evaluate,
-    format_interval,
-    load_rule_text,
-    load_rules,
     parse_assertion,
     parse_expression,
     to_text,
 )
+from factledger.formatting import interval as format_interval
+from factledger.load.rules import Rule, derived_rules, load_rule_text, load_rules
+from factledger.model import PASSING_VERDICTS, Fact, Interval
+from factledger.period import parse_period
 
 INF = math.inf
 SETTINGS = settings(max_examples=300, deadline=None)
@@ -81,6 +77,7 @@ def fact(
         line=line,
         qualifiers=qualifiers,
         interval=interval,
+        canonical=interval,
         formula=formula,
         field_lines={"formula": line + 3},
     )
@@ -260,7 +257,7 @@ def test_arbitrary_text_raises_only_located_parse_errors(text: str) -> None:
 def test_arbitrary_rule_files_never_raise(text: str) -> None:
     _, problems = load_rule_text(text, "checks/rules/x.yaml")
     for p in problems:
-        assert p.kind == "input" and p.message.startswith("checks/rules/x.yaml")
+        assert p.kind == "input" and p.file == "checks/rules/x.yaml"
 
 
 def test_deeply_chained_expressions_are_refused_not_crashed() -> None:
@@ -274,21 +271,21 @@ def test_deeply_chained_expressions_are_refused_not_crashed() -> None:
 def test_holds() -> None:
     result = check("kling.revenue@2025Q3 > 2億", QUARTERS)
     assert result.verdict == "holds" and result.passed
-    assert "above 3億" in result.message
+    assert "more than 3億元" in result.message
 
 
 def test_possible_for_the_hedged_nine_month_sum() -> None:
     result = check(NINE_MONTHS, QUARTERS)
     assert result.verdict == "possible"
-    assert result.data["lhs"] == {
+    assert result.data.to_json()["lhs"] == {
         "lo": 7e8,
         "hi": None,
         "lo_open": True,
         "hi_open": True,
         "unit": "CNY",
     }
-    assert result.data["rhs"] == result.data["lhs"]
-    assert "(7億, ∞) CNY" in result.message and "above 7億" in result.message
+    assert result.data.to_json()["rhs"] == result.data.to_json()["lhs"]
+    assert "more than 7億元" in result.message
     assert "can agree" in result.message
     assert set(result.fact_ids) == {"dcd-q1", "dcd-q2", "dcd-q3", "dcd-9m"}
 
@@ -302,7 +299,7 @@ def test_violated() -> None:
 def test_unresolved_lists_the_missing_reference() -> None:
     result = check("kling.revenue@2025Q4 > 0", QUARTERS)
     assert result.verdict == "unresolved" and result.is_finding
-    assert result.data["unresolved"] == ["kling.revenue@2025Q4"]
+    assert result.data.to_json()["unresolved"] == ["kling.revenue@2025Q4"]
     assert "kling.revenue@2025Q4" in result.message
 
 
@@ -322,7 +319,7 @@ def test_result_fields() -> None:
     result = check(NINE_MONTHS, QUARTERS)
     assert result.id == "rule:r" and result.kind == "rule" and result.severity == "error"
     assert (result.file, result.line) == ("x.yaml", 3)
-    operand = next(o for o in result.data["operands"] if o["fact_id"] == "dcd-q1")
+    operand = next(o for o in result.data.to_json()["operands"] if o["fact_id"] == "dcd-q1")
     assert operand == {
         "ref": "kling.revenue@2025Q1",
         "fact_id": "dcd-q1",
@@ -383,9 +380,9 @@ def test_agreeing_sources_take_the_intersection() -> None:
     ]
     result = check("kling.revenue@2025Q1 ~ 1.55億", facts, tolerance=0.05)
     assert result.verdict == "holds"  # the hull [1.4億, ∞) would only be possible
-    assert result.data["lhs"] == Interval(1.5e8, 1.6e8, True, False, "CNY").to_json()
-    assert result.data["alternatives"] == []
-    assert {o["fact_id"] for o in result.data["operands"]} == {"s1-q1", "s2-q1"}
+    assert result.data.to_json()["lhs"] == Interval(1.5e8, 1.6e8, True, False, "CNY").to_json()
+    assert result.data.to_json()["alternatives"] == []
+    assert {o["fact_id"] for o in result.data.to_json()["operands"]} == {"s1-q1", "s2-q1"}
 
 
 def test_disagreeing_sources_are_checked_one_by_one_and_the_worst_wins() -> None:
@@ -396,7 +393,7 @@ def test_disagreeing_sources_are_checked_one_by_one_and_the_worst_wins() -> None
     ]
     result = check("kling.revenue@2025Q1 + kling.revenue@2025Q2 > 3.8億", facts)
     assert result.verdict == "possible"
-    alternatives = {a["fact_id"]: a for a in result.data["alternatives"]}
+    alternatives = {a["fact_id"]: a for a in result.data.to_json()["alternatives"]}
     assert alternatives["dcd-q1"]["verdict"] == "holds"
     assert alternatives["dcd-q1"]["source"] == "dongcaidi"
     assert alternatives["ymt-q1"]["verdict"] == "possible"
@@ -407,19 +404,19 @@ def test_disagreeing_sources_are_checked_one_by_one_and_the_worst_wins() -> None
     # a violated alternative makes the whole rule violated, though the other source holds
     worst = check("kling.revenue@2025Q1 > 1.2億", facts)
     assert worst.verdict == "violated"
-    assert [(a["fact_id"], a["verdict"]) for a in worst.data["alternatives"]] == [
+    assert [(a["fact_id"], a["verdict"]) for a in worst.data.to_json()["alternatives"]] == [
         ("dcd-q1", "holds"),
         ("ymt-q1", "violated"),
     ]
     # the combined value of a disagreeing reference is the hull of its sources
-    assert worst.data["lhs"] == Interval(1e8, INF, False, True, "CNY").to_json()
+    assert worst.data.to_json()["lhs"] == Interval(1e8, INF, False, True, "CNY").to_json()
 
 
 def test_alternatives_are_linear_in_facts() -> None:
     q1 = [fact(f"a{i}", "2025Q1", exactly(float(i)), source=f"s{i}") for i in range(6)]
     q2 = [fact(f"b{i}", "2025Q2", exactly(float(i)), source=f"s{i}") for i in range(6)]
     result = check("kling.revenue@2025Q1 <= kling.revenue@2025Q2 + 100", q1 + q2)
-    assert len(result.data["alternatives"]) == 12  # 6 + 6, never 6 × 6
+    assert len(result.data.to_json()["alternatives"]) == 12  # 6 + 6, never 6 × 6
     assert result.verdict == "holds"
 
 
@@ -429,7 +426,7 @@ def test_the_same_reference_twice_is_one_operand() -> None:
         fact("b", "2025Q1", exactly(2.0), source="s2"),
     ]
     result = check("kling.revenue@2025Q1 - kling.revenue@2025Q1 == 0", facts)
-    assert len(result.data["alternatives"]) == 2
+    assert len(result.data.to_json()["alternatives"]) == 2
     assert result.verdict == "holds"
 
 
@@ -458,7 +455,7 @@ def test_sum_share_and_growth() -> None:
         check("sum(kling.revenue@2025Q3, kling.revenue@2025Q2) ~ 5.5億", facts).verdict == "holds"
     )
     share = check("share(kling.revenue@2025Q3, kuaishou.revenue@2025Q3) < 1", facts)
-    assert share.verdict == "holds" and share.data["lhs"]["unit"] == "%"
+    assert share.verdict == "holds" and share.data.to_json()["lhs"]["unit"] == "%"
     growth = check("growth(kling.revenue@2025Q3, kling.revenue@2025Q2) ~ 20", facts, 0.001)
     assert growth.verdict == "holds"
 
@@ -481,9 +478,9 @@ def test_fx_inside_a_rule_uses_the_stated_date_of_guidance() -> None:
     )
     # the USD fact is converted at ~7.11 (±2 %), the CNY fact is used as written; they agree
     assert result.verdict in PASSING_VERDICTS
-    lhs = result.data["lhs"]
+    lhs = result.data.to_json()["lhs"]
     assert lhs["unit"] == "CNY" and 9.5e8 <= lhs["lo"] < lhs["hi"] <= 10.5e8
-    converted = next(o for o in result.data["operands"] if o["fact_id"] == "gd-usd")
+    converted = next(o for o in result.data.to_json()["operands"] if o["fact_id"] == "gd-usd")
     assert converted["interval"]["unit"] == "USD" and converted["converted"]["unit"] == "CNY"
 
 
@@ -496,7 +493,7 @@ def test_fx_of_an_expression_uses_the_hull_over_its_dates() -> None:
         'fx(kling.revenue@2025Q1 + kling.revenue@2025Q3, "USD", "CNY") ~ 14.2億', facts, 0.05
     )
     assert result.verdict == "holds"
-    assert result.data["lhs"]["unit"] == "CNY"
+    assert result.data.to_json()["lhs"]["unit"] == "CNY"
 
 
 def test_fx_without_a_date_or_out_of_range_is_an_error_result() -> None:
@@ -524,9 +521,9 @@ def test_increasing_with_a_gap_says_so() -> None:
     result = check("increasing(kuaishou.mau@2024Q4..2025Q3)", facts)
     assert result.verdict == "holds"
     assert "2025Q2" in result.message and "gap" in result.message
-    assert result.data["gaps"] == ["2025Q2"]
-    assert result.data["ignored_periods"] == ["2025-09"]
-    assert [s["period"] for s in result.data["series"]] == ["2024Q4", "2025Q1", "2025Q3"]
+    assert result.data.to_json()["gaps"] == ["2025Q2"]
+    assert result.data.to_json()["ignored_periods"] == ["2025-09"]
+    assert [s["period"] for s in result.data.to_json()["series"]] == ["2024Q4", "2025Q1", "2025Q3"]
     assert "other" not in result.fact_ids
 
 
@@ -626,7 +623,9 @@ def test_malformed_rules_give_located_problems_and_keep_the_good_ones(
     first = problems[0]
     assert first.kind == "input" and first.severity == "error" and first.verdict == "error"
     assert first.file == "checks/rules/x.yaml" and first.line == line, first.message
-    assert first.message.startswith(f"checks/rules/x.yaml:{line}: ")
+    # the location is in file/line only, never repeated in the message or the id
+    assert not first.message.startswith("checks/"), first.message
+    assert f":{line}" not in first.id, first.id
     assert expected in first.message, first.message
     if "yaml:" not in expected:
         assert [r.id for r in rules][:2] == ["kling-nine-months", "kling-guidance"]
@@ -642,7 +641,9 @@ def test_folded_assert_errors_point_at_the_text_line() -> None:
 def test_problem_message_format() -> None:
     text = "rules:\n  - id: a\n    description: d\n    severity: error\n    assert: (1 + 2)) < 3\n"
     _, problems = load(text)
-    assert problems[0].message == "checks/rules/x.yaml:5: assert: unexpected ')' at column 8"
+    assert problems[0].message == "assert: unexpected ')' at column 8"
+    assert (problems[0].file, problems[0].line) == ("checks/rules/x.yaml", 5)
+    assert problems[0].id == "input:checks/rules/x.yaml:a:assert"
 
 
 def test_load_rules_from_a_directory(tmp_path: Path) -> None:
@@ -655,16 +656,15 @@ def test_load_rules_from_a_directory(tmp_path: Path) -> None:
     rules, problems = load_rules(rules_dir, root=tmp_path)
     assert [r.id for r in rules] == ["kling-nine-months", "kling-guidance", "fine"]
     assert len(problems) == 1
-    assert problems[0].message.startswith("checks/rules/b.yaml:2: id: duplicate rule id")
+    assert (problems[0].file, problems[0].line) == ("checks/rules/b.yaml", 2)
+    assert problems[0].message.startswith("id: duplicate rule id")
     assert "checks/rules/a.yaml:8" in problems[0].message
 
 
 def test_unknown_fact_ids_are_located_when_ids_are_known() -> None:
     text = "rules:\n  - id: a\n    description: d\n    severity: error\n    assert: '{nope} > 0'\n"
     _, problems = load(text, fact_ids={"dcd-q1"})
-    assert (
-        problems[0].message == "checks/rules/x.yaml:5: assert: unknown fact id 'nope' at column 1"
-    )
+    assert problems[0].message == "assert: unknown fact id 'nope' at column 1"
 
 
 # --- derived facts --------------------------------------------------------------------------
@@ -694,8 +694,8 @@ def test_derived_fact_gets_an_implicit_rule() -> None:
     assert r.expression == "{dcd-9m} ~ {dcd-q1} + {dcd-q2} + {dcd-q3}"
     result = evaluate(r, FactIndex(facts))
     assert result.id == "rule:derived:dcd-9m" and result.verdict == "possible"
-    assert result.message.startswith("dcd-9m ((7億, ∞) CNY) is the writer's own computation")
-    assert "{dcd-9m} = (7億, ∞) CNY" in result.message
+    assert result.message.startswith("dcd-9m ((7億元, ∞)) is the writer's own computation")
+    assert "{dcd-9m} = more than 7億元" in result.message
 
 
 def test_a_writers_arithmetic_error_surfaces() -> None:
@@ -748,16 +748,20 @@ def test_bad_formulas_are_located_problems() -> None:
     ]
     rules, problems = derived_rules(facts)
     assert rules == []
-    assert [p.message for p in problems] == [
-        "facts/dongcaidi.yaml:13: formula: unexpected end of expression at column 6",
-        "facts/dongcaidi.yaml:23: formula: unknown fact id 'missing' at column 7",
+    assert [(p.file, p.line, p.message) for p in problems] == [
+        ("facts/dongcaidi.yaml", 13, "formula: unexpected end of expression at column 6"),
+        ("facts/dongcaidi.yaml", 23, "formula: unknown fact id 'missing' at column 7"),
+    ]
+    assert [p.id for p in problems] == [
+        "input:facts/dongcaidi.yaml:d1:formula",
+        "input:facts/dongcaidi.yaml:d2:formula",
     ]
 
 
 # --- the engine's entry point ---------------------------------------------------------------
 
 
-def test_check_corpus(tmp_path: Path) -> None:
+def test_the_rules_check_runs_through_the_protocol(tmp_path: Path) -> None:
     rules_dir = tmp_path / "checks" / "rules"
     rules_dir.mkdir(parents=True)
     (rules_dir / "kling.yaml").write_text(GOOD, encoding="utf-8")
@@ -771,10 +775,12 @@ def test_check_corpus(tmp_path: Path) -> None:
             formula="{dcd-q1} + {dcd-q2} + {dcd-q3}",
         ),
     ]
-    corpus = SimpleNamespace(
-        root=tmp_path, facts=facts, entities=dict.fromkeys(ENTITIES), metrics=dict.fromkeys(METRICS)
-    )
-    results, extra = check_corpus(corpus)
+    rules, problems = load_rules(rules_dir, root=tmp_path, entities=ENTITIES, metrics=METRICS)
+    implicit, derived_problems = derived_rules(facts, entities=ENTITIES, metrics=METRICS)
+    assert not problems and not derived_problems
+    corpus = SimpleNamespace(facts=facts, rules=[*rules, *implicit])
+    out = CHECK.run(CheckContext(corpus, None))  # type: ignore[arg-type]
+    results, extra = out.results, out.extras
     by_id = {r.id: r for r in results}
     assert by_id["rule:kling-nine-months"].verdict == "possible"
     assert by_id["rule:kling-nine-months"].file == "checks/rules/kling.yaml"
@@ -783,16 +789,9 @@ def test_check_corpus(tmp_path: Path) -> None:
     assert extra["rules"] == 2 and extra["derived"] == 1
 
 
-def test_message_numbers_are_readable() -> None:
-    assert format_interval(above(7e8)) == "(7億, ∞) CNY"
-    assert format_interval(Interval(9.5e8, 1.05e9, False, True, "CNY")) == "[9.5億, 10.5億) CNY"
-    assert format_interval(exactly(35000, "count")) == "3.5萬 count"
-    assert format_interval(intervals.point(30, "%")) == "30 %"
-
-
 def test_unquoted_braces_get_a_quoting_hint_and_in_file_duplicates_are_caught() -> None:
     _, problems = load(extra(*RULE_OK, "assert: {dcd-q1} > 0"))
-    assert problems[0].line == 16 and "quote an assert" in problems[0].message
+    assert problems[0].line == 16 and "quote a value that starts with {" in problems[0].message
     _, problems = load(extra(*RULE_OK, "assert: {dcd-q1}"))
     assert problems[0].line == 16 and "quote it" in problems[0].message
     rules, problems = load(

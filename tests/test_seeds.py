@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from factledger.loader import split_front_matter
+from factledger.load import split_front_matter
 
 PROJECT = Path(__file__).resolve().parents[1]
 ORIGINAL = PROJECT.parent / "shared" / "seeds" / "000_ebf554ae4e347046.txt"

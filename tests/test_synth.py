@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from factledger import cli, engine, synth
-from factledger.loader import load_corpus
-from factledger.mentions import fold
+from factledger import cli, engine
+from factledger.devtools import synth
+from factledger.load import load_corpus
+from factledger.text import fold
 
 SOURCES, FACTS, RATE, SEED = 5, 200, 0.05, 7
 EXPECTED_KIND = {

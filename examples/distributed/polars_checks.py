@@ -5,10 +5,12 @@
 
 What stays on one machine and what distributes (see docs/scale.md):
 
-1. **Load** (single machine): YAML with line numbers, seeds, registries — ``loader.load_corpus``.
+1. **Load** (single machine): YAML with line numbers, seeds, registries —
+   ``factledger.load.load_corpus``.
    Provenance (quotes against seed text) and rule evaluation stay here too: they need the
    whole corpus's text and fact index.
-2. **Table** (single machine, cheap): ``factledger.table.build`` gives the one facts table.
+2. **Table** (single machine, cheap): ``factledger.table.canonicalize`` then ``frame`` give
+   the one facts table.
 3. **Hand-off**: the table is written as parquet shards (one per group of sources), the form a
    cluster job reads. Here the shards go to a temporary folder; on a cluster they would go to
    object storage and the scan below would be ``pl.scan_parquet("s3://…/facts-*.parquet")``.
@@ -40,10 +42,11 @@ import pandas as pd
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaError, SchemaErrors
 
-from factledger import schema as fl_schema
 from factledger import table as fl_table
-from factledger.expectations import NON_NEGATIVE
-from factledger.loader import DIMENSIONS, load_corpus
+from factledger.checks import schema as fl_schema
+from factledger.checks.expectations import NON_NEGATIVE
+from factledger.load import load_corpus
+from factledger.model import DIMENSIONS
 
 
 def _day(column: str) -> pl.Expr:
@@ -172,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     corpus = load_corpus(args.root.resolve())  # single machine: YAML with line numbers
-    df, _problems = fl_table.build(corpus.facts, corpus.metrics, corpus.sources)
+    facts, _problems = fl_table.canonicalize(corpus.facts, corpus.metrics)
+    df = fl_table.frame(facts, corpus.metrics, corpus.sources)
     t_table = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="factledger-polars-") as tmp:
         t0 = time.perf_counter()

@@ -21,13 +21,15 @@ sys.modules["polars_checks"] = polars_checks
 spec.loader.exec_module(polars_checks)
 
 from factledger import table  # noqa: E402
-from factledger.loader import DIMENSIONS, load_corpus  # noqa: E402
+from factledger.load import load_corpus  # noqa: E402
+from factledger.model import DIMENSIONS  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def frame() -> pl.DataFrame:
     corpus = load_corpus(PROJECT)
-    df, _ = table.build(corpus.facts, corpus.metrics, corpus.sources)
+    facts, _ = table.canonicalize(corpus.facts, corpus.metrics)
+    df = table.frame(facts, corpus.metrics, corpus.sources)
     return polars_checks.to_polars(df)
 
 
@@ -61,7 +63,7 @@ def test_failures_are_located(frame: pl.DataFrame) -> None:
 
 
 def test_schema_follows_factledger_schema() -> None:
-    from factledger import schema
+    from factledger.checks import schema
 
     pandas_schema = schema.facts_schema(list(DIMENSIONS))
     polars_schema = polars_checks.polars_schema(list(DIMENSIONS))
@@ -71,7 +73,7 @@ def test_schema_follows_factledger_schema() -> None:
 
 
 def test_expectations_follow_factledger_catalogue() -> None:
-    from factledger import expectations
+    from factledger.checks import expectations
 
     assert set(polars_checks.EXPECTATIONS) == {e.key for e in expectations._catalogue()}
 

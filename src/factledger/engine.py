@@ -5,18 +5,23 @@ The CLI and the pytest plugin are two faces of :func:`run`; neither computes any
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from factledger import table as fact_table
+from factledger.checks import Check, CheckContext, default_checks
+from factledger.load import Corpus, load_corpus
+from factledger.load.settings import Settings, load_settings
+from factledger.model import RESULT_KINDS, Acknowledgement, Finding, Result, fingerprint
 
-from factledger import conflicts, coverage, provenance, rules, schema, table
-from factledger.loader import DIMENSIONS, Corpus, load_corpus
-from factledger.model import Acknowledgement, Finding, Result, fingerprint
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -26,11 +31,19 @@ Progress = Callable[[str], None]
 @dataclass
 class Outcome:
     corpus: Corpus
-    table: pd.DataFrame
+    context: CheckContext
     results: list[Result]
     findings: list[Finding]
     timings: dict[str, float] = field(default_factory=dict)
-    extras: dict[str, object] = field(default_factory=dict)  # e.g. coverage figures
+    extras: dict[str, Any] = field(default_factory=dict)  # per check name, e.g. coverage figures
+
+    @property
+    def settings(self) -> Settings:
+        return self.context.settings
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self.context.table
 
     @property
     def open_errors(self) -> list[Finding]:
@@ -60,20 +73,35 @@ class Outcome:
         }
 
 
-def run(root: Path, *, expectations: bool = True, progress: Progress | None = None) -> Outcome:
+def run(
+    root: Path,
+    *,
+    expectations: bool = True,
+    progress: Progress | None = None,
+    checks: Sequence[Check] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Outcome:
+    """Load the corpus at ``root``, run ``checks`` (default: every check; ``expectations=False``
+    skips the thorough ones), apply acknowledgements. ``settings``: overrides of
+    ``factledger.toml`` (the CLI's flags)."""
     # Building the corpus makes millions of small objects and no cycles worth collecting; with
     # the cyclic GC on, each generation-2 pass rescans the whole heap (load took 14x longer at
     # 100k facts than at 10k). Off for the run, back on after (benchmarks/run.py).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(root, expectations=expectations, progress=progress)
+        chosen = list(default_checks() if checks is None else checks)
+        if not expectations:
+            chosen = [c for c in chosen if not c.thorough]
+        return _run(Path(root), chosen, progress, settings)
     finally:
         if enabled:
             gc.enable()
 
 
-def _run(root: Path, *, expectations: bool, progress: Progress | None) -> Outcome:
+def _run(
+    root: Path, checks: list[Check], progress: Progress | None, overrides: dict[str, Any] | None
+) -> Outcome:
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
 
@@ -84,33 +112,47 @@ def _run(root: Path, *, expectations: bool, progress: Progress | None) -> Outcom
         timings[name] = time.perf_counter() - t0
         return out
 
+    settings, setting_problems = load_settings(root, overrides)
     corpus = step("load", lambda: load_corpus(root))
-    results: list[Result] = list(corpus.problems)
-    results += step("provenance", lambda: provenance.check(corpus.facts, corpus.sources))
-    df, conv_problems = step(
-        "table", lambda: table.build(corpus.facts, corpus.metrics, corpus.sources)
+    corpus.facts, conversion_problems = step(
+        "table", lambda: fact_table.canonicalize(corpus.facts, corpus.metrics)
     )
-    results += conv_problems
-    results += step("schema", lambda: schema.check(df, list(DIMENSIONS)))
-    if expectations:
-        from factledger import expectations as exp
-
-        results += step("expectations", lambda: exp.check(df))
-    extras: dict[str, object] = {}
-    for name, check in (
-        ("rules", rules.check_corpus),
-        ("conflicts", conflicts.check_corpus),
-        ("coverage", coverage.check_corpus),
-    ):
-        found, extra = step(name, lambda check=check: check(corpus, df))
-        results += found
-        if extra is not None:
-            extras[name] = extra
-    findings, ack_results = apply_acknowledgements(results, corpus.acks)
+    results: list[Result] = [*setting_problems, *corpus.problems, *conversion_problems]
+    ctx = CheckContext(corpus, settings)
+    extras: dict[str, Any] = {}
+    for check in checks:
+        out = step(check.name, lambda check=check: check.run(ctx))
+        results += out.results
+        if out.extras:
+            extras[check.name] = out.extras
+    results = normalized(results)
+    # a partial run (``coverage`` runs one check) judges no acknowledgement of a kind it skipped
+    ran = {k for c in checks for k in c.kinds}
+    skipped = set(RESULT_KINDS) - {"input", "acknowledgement"} - ran
+    acks = [a for a in corpus.acks if a.id.partition(":")[0] not in skipped]
+    findings, ack_results = apply_acknowledgements(results, acks)
     results += ack_results
     findings += [Finding(r, "open") for r in ack_results if r.is_finding]
     findings.sort(key=finding_order)
-    return Outcome(corpus, df, results, findings, timings, extras)
+    return Outcome(corpus, ctx, results, findings, timings, extras)
+
+
+def normalized(results: list[Result]) -> list[Result]:
+    """Two results never share an id: repeats (two problems of one kind in one file entry) get
+    ``#2``, ``#3`` in the order they were found, which moving lines does not change. A result a
+    check gave no fingerprint gets one of what it says, so it can be acknowledged."""
+    seen: Counter[str] = Counter()
+    out = []
+    for r in results:
+        seen[r.id] += 1
+        if seen[r.id] > 1:
+            r = dataclasses.replace(r, id=f"{r.id}#{seen[r.id]}")
+        if not r.fingerprint:
+            r = dataclasses.replace(
+                r, fingerprint=fingerprint(r.kind, r.verdict, r.message, r.fact_ids)
+            )
+        out.append(r)
+    return out
 
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
@@ -160,7 +202,7 @@ def apply_acknowledgements(
     for ack in acks:
         if ack.id not in used:
             extra.append(_ack_result(
-                ack, "stale",
+                ack, "unmatched",
                 f"acknowledges {ack.id}, which no longer fails or no longer exists: "
                 "remove the entry or review the finding again"))  # fmt: skip
     return findings, extra

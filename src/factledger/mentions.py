@@ -11,17 +11,7 @@ positions and quote positions agree.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-
-_WS = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=1 << 17)  # sources and shared quotes are folded by several checks
-def fold(text: str) -> str:
-    """NFKC, then drop whitespace: how quotes, values and mentions are compared."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,39 @@ from typing import Any
 
 INF = math.inf
 
+# --- vocabularies: declared once, read by every module and every face ----------------------------
+
 KINDS = ("actual", "guidance", "forecast", "estimate", "hypothetical", "derived")
+# Projections may legitimately move between the dates they were stated at.
+PROJECTION_KINDS = frozenset({"guidance", "forecast", "estimate"})
+
+# Dimension → canonical unit. money, price-per-period and money-per-day keep the written
+# currency until the table converts them (USD, HKD, USD/month, ...); CNY is a bare number's unit.
+DIMENSION_UNITS: dict[str, str] = {
+    "money": "CNY",
+    "count": "count",
+    "share": "%",
+    "growth": "%",
+    "ratio": "x",
+    "rank": "rank",
+    "score": "points",
+    "credits": "credits",
+    "duration": "minutes",
+    "date": "date",
+    "price-per-period": "CNY/month",
+    "money-per-day": "CNY/day",
+}
+DIMENSIONS = tuple(DIMENSION_UNITS)
+# Domain per dimension; every other dimension is [0, ∞).
+DIMENSION_DOMAINS: dict[str, tuple[float, float]] = {
+    "share": (0.0, 100.0),
+    "growth": (-100.0, math.inf),
+}
+# ISO codes of the currencies the quantity parser reads and the fx module converts.
+CURRENCIES = ("CNY", "USD", "HKD", "EUR")
+# Units whose large values the corpus writes in 萬 and 億 (money bases and plain counts).
+MYRIAD_UNITS = frozenset({*CURRENCIES, "count"})
+
 SEVERITIES = ("error", "warning", "info")
 RESULT_KINDS = (
     "input",
@@ -31,7 +63,53 @@ RESULT_KINDS = (
 PASSING_VERDICTS = frozenset(
     {"pass", "holds", "possible", "agree", "revision", "covered", "skipped"}
 )
+# Every verdict any check gives, in words for people (the page, ClaimReview, the CLI). A verdict
+# that means different things for different result kinds is listed under (kind, verdict).
+VERDICT_WORDS: dict[str | tuple[str, str], str] = {
+    "pass": "Passes",
+    "holds": "Rule holds",
+    "possible": "Rule can hold",
+    "agree": "Sources agree",
+    "revision": "Later source revises the figure",
+    "covered": "All mentions covered",
+    "skipped": "Skipped",
+    "fail": "Fails",
+    "error": "Error: cannot be checked",
+    "unresolved": "Rule cannot be checked: a fact is missing",
+    "violated": "Rule violated",
+    "conflict": "Sources conflict",
+    "needs-review": "Needs a reviewer",
+    "stale": "Outdated figure presented as current",
+    "refused": "Acknowledgement refused",
+    "unmatched": "Acknowledgement matches no finding",
+    "uncovered": "Numeric mention not recorded",
+    "unused": "Unused ignore entry",
+    "missing": "Quote or value missing from the source",
+    "not-found": "Not found in the source",
+    "mismatch": "Does not match the source",
+}
+
+
+def verdict_words(verdict: str, kind: str | None = None) -> str:
+    """The verdict said in words; unknown verdicts fall back to the verdict, de-hyphenated."""
+    if kind is not None and (kind, verdict) in VERDICT_WORDS:
+        return VERDICT_WORDS[kind, verdict]
+    return VERDICT_WORDS.get(verdict, verdict.replace("-", " ").capitalize())
+
+
+FINDING_STATUSES = ("open", "stale-ack", "acknowledged")
+STATUS_WORDS = {
+    "open": "Open",
+    "stale-ack": "Stale acknowledgement",
+    "acknowledged": "Acknowledged",
+}
 ACK_VERDICTS = ("sources-disagree", "different-subjects", "source-error", "superseded")
+ACK_WORDS = {
+    "sources-disagree": "the sources disagree",
+    "different-subjects": "the facts are about different subjects",
+    "source-error": "the source is in error",
+    "superseded": "a later figure replaces it",
+}
 # Findings of these kinds are fixed in the data, never waived.
 UNACKNOWLEDGEABLE_KINDS = frozenset(
     {"input", "provenance", "coverage", "schema", "acknowledgement"}
@@ -98,19 +176,6 @@ class Interval:
             "hi_open": self.hi_open,
             "unit": self.unit,
         }
-
-    def __str__(self) -> str:
-        left = "(" if self.lo_open else "["
-        right = ")" if self.hi_open else "]"
-        return f"{left}{_fmt(self.lo)}, {_fmt(self.hi)}{right} {self.unit}".rstrip()
-
-
-def _fmt(x: float) -> str:
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == int(x) and abs(x) < 1e16:
-        return f"{int(x):,}"
-    return f"{x:,.6g}"
 
 
 @dataclass(frozen=True)
@@ -206,11 +271,20 @@ class Fact:
     derived_from: tuple[str, ...] = ()
     formula: str | None = None
     interval: Interval | None = None  # as written, in the written unit
+    canonical: Interval | None = None  # in the metric's unit: set by factledger.table only
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def qualifier_dict(self) -> dict[str, str]:
         return dict(self.qualifiers)
+
+    @property
+    def value_date(self) -> date:
+        """The date a value is 'at' (and converted at): when it was stated for projections
+        that name a future figure, the end of its period otherwise."""
+        if self.kind in ("guidance", "forecast"):
+            return self.stated.end
+        return self.period.end
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
@@ -245,7 +319,8 @@ class Result:
     file: str | None = None
     line: int | None = None
     fingerprint: str = ""
-    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # the kind's typed payload (factledger.payloads), or None for kinds that carry none
+    data: Any = field(default=None, compare=False, hash=False)
 
     @property
     def passed(self) -> bool:
@@ -290,3 +365,49 @@ def fingerprint(*parts: Any) -> str:
     """Short, stable hash of the values a result depends on."""
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def input_problem(
+    file: str,
+    line: int | None,
+    field: str | None,
+    message: str,
+    *,
+    key: str = "",
+    fact_ids: tuple[str, ...] = (),
+    severity: str = "error",
+) -> Result:
+    """The one way to report a problem with an input file: located by ``file``/``line`` (never
+    repeated in the message), identified by what it is about — a fact id, rule id or registry key
+    in ``key`` — so its id survives edits that move lines."""
+    return Result(
+        id=f"input:{file}:{key}:{field or ''}",
+        kind="input",
+        severity=severity,
+        verdict="error" if severity == "error" else "warning",
+        message=f"{field}: {message}" if field else message,
+        fact_ids=fact_ids,
+        file=file,
+        line=line,
+        fingerprint=fingerprint("input", file, key, field, message),
+    )
+
+
+class Problems:
+    """Collects located input problems for one file (each built by :func:`input_problem`)."""
+
+    def __init__(self, file: str, sink: list[Result] | None = None) -> None:
+        self.file = file
+        self.results: list[Result] = [] if sink is None else sink
+
+    def add(
+        self, line: int | None, field: str | None, message: str, *fact_ids: str, key: str = ""
+    ) -> None:
+        """``fact_ids``: the fact(s) the problem is about (the first is its key); ``key``: a rule
+        id, registry key or acknowledged id when it is about one of those."""
+        self.results.append(
+            input_problem(
+                self.file, line, field, message, key=fact_ids[0] if fact_ids else key,
+                fact_ids=fact_ids,
+            )
+        )  # fmt: skip

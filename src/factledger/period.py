@@ -78,22 +78,17 @@ def parse_period(value: object) -> Period:
     return Period(text, start, end)
 
 
-def format_period(start: date, end: date) -> str:
-    """The shortest text for a range, the inverse of :func:`parse_period` up to equality."""
-    for candidate in _candidates(start):
-        s, e = _atom(candidate)
-        if (s, e) == (start, end):
-            return candidate
-    left = next(c for c in _candidates(start) if _atom(c)[0] == start)
-    right = next(c for c in _candidates(end) if _atom(c)[1] == end)
-    return f"{left}..{right}"
+# How long a period is, by calendar: a month-aligned period of 1, 3, 6 or 12 months, a single
+# day, or any other span. Charts put each on its own band; trends compare one granularity.
+GRANULARITIES = ("day", "month", "quarter", "half-year", "year", "span")
+_BY_MONTHS = {1: "month", 3: "quarter", 6: "half-year", 12: "year"}
 
 
-def _candidates(d: date) -> list[str]:
-    return [
-        f"FY{d.year}",
-        f"{d.year}H{1 if d.month <= 6 else 2}",
-        f"{d.year}Q{(d.month - 1) // 3 + 1}",
-        f"{d.year}-{d.month:02d}",
-        d.isoformat(),
-    ]
+def granularity(period: Period) -> str:
+    start, end = period.start, period.end
+    if start == end:
+        return "day"
+    if start.day != 1 or end != _month_end(end.year, end.month):
+        return "span"
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return _BY_MONTHS.get(months, "span")

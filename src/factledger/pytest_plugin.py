@@ -15,14 +15,22 @@ from pathlib import Path
 import pytest
 
 from factledger import engine
+from factledger.checks import Check, default_checks
 from factledger.model import Finding, Result
 
 _root: list[Path] = []
+_extra_checks: list[Check] = []
 
 
 def set_root(path: Path) -> None:
     """Called by ``checks/conftest.py`` with the corpus it sits in."""
     _root[:] = [path.resolve()]
+
+
+def add_checks(*checks: Check) -> None:
+    """Called by a corpus's ``checks/conftest.py`` to run its own checks beside the default
+    ones; their results become pytest items like every other finding."""
+    _extra_checks.extend(checks)
 
 
 @cache
@@ -39,7 +47,8 @@ _outcomes: dict[Path, engine.Outcome] = {}
 
 def outcome_for(root: Path) -> engine.Outcome:
     if root not in _outcomes:
-        _outcomes[root] = engine.run(root)
+        checks = [*default_checks(), *_extra_checks] if _extra_checks else None
+        _outcomes[root] = engine.run(root, checks=checks)
     return _outcomes[root]
 
 
@@ -49,10 +58,9 @@ def describe(f: Finding) -> str:
              f"{', ' + f.status if f.status != 'open' else ''}): {r.message}"]  # fmt: skip
     if r.fact_ids:
         lines.append(f"    facts: {', '.join(r.fact_ids)}")
-    for op in r.data.get("operands", [])[:12]:
+    for op in getattr(r.data, "operands", [])[:12]:
         lines.append(
-            f"    {op.get('fact_id')} ({op.get('source')}, {op.get('file')}:{op.get('line')}): "
-            f"{op.get('value')!r} in 「{op.get('quote')}」"
+            f"    {op.fact_id} ({op.source}, {op.file}:{op.line}): {op.value!r} in 「{op.quote}」"
         )
     if f.status == "stale-ack" and f.ack:
         lines.append(f"    acknowledged at {f.ack.file}:{f.ack.line} with fingerprint "

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from factledger import coverage
-from factledger.loader import load_corpus
+from factledger.checks import coverage
+from factledger.load import load_corpus
 from factledger.model import Source
 from factledger.quantity import HEDGES_BEFORE
 

@@ -1,19 +1,23 @@
-"""Facts → one normalized pandas DataFrame: the single shared view the table checks read.
+"""Facts → their canonical values, and the one normalized pandas table the table checks read.
 
-One row per fact. ``lo``/``hi`` are in the metric's canonical unit (money converted to CNY with
-the dated reference rates of :mod:`factledger.fx`, at the fact's value date); ``written_*`` keep
-the interval as written.
+This is the one place a written value is converted to its metric's canonical unit (money to the
+metric's currency with the dated reference rates of :mod:`factledger.fx`, at the fact's value
+date). :func:`canonicalize` stores the result on each fact (``Fact.canonical``); every check reads
+it and none converts again. :func:`frame` lays the facts out as one DataFrame row each
+(``lo``/``hi`` canonical, ``written_*`` as written); pandas is imported only there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from factledger.model import CURRENCIES, Fact, Interval, Metric, Result, Source, input_problem
 
-from factledger.model import Fact, Interval, Metric, Result, Source, fingerprint
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = [
     "id", "source", "entity", "metric", "dimension", "qualifiers", "period",
@@ -21,15 +25,6 @@ COLUMNS = [
     "value", "hedge", "unit", "lo", "hi", "lo_open", "hi_open", "written_unit",
     "written_lo", "written_hi", "quote", "file", "line",
 ]  # fmt: skip
-
-MONEY_UNITS = ("CNY", "USD", "HKD")
-
-
-def value_date(fact: Fact) -> date:
-    """The date a value is 'at': when it was stated for projections, its period end otherwise."""
-    if fact.kind in ("guidance", "forecast"):
-        return fact.stated.end
-    return fact.period.end
 
 
 def to_canonical(fact: Fact, metric: Metric) -> tuple[Interval | None, str | None]:
@@ -39,14 +34,14 @@ def to_canonical(fact: Fact, metric: Metric) -> tuple[Interval | None, str | Non
         return None, "no parsed value"
     base, _, per = iv.unit.partition("/")
     target, _, target_per = metric.unit.partition("/")
-    if base in MONEY_UNITS and target in MONEY_UNITS and base != target:
+    if base in CURRENCIES and target in CURRENCIES and base != target:
         if per != target_per:
             return None, f"unit {iv.unit} does not fit the metric's {metric.unit}"
-        from factledger import fx
+        from factledger import fx  # the rate tables load on first use only
 
         try:
             conv = fx.convert(
-                Interval(iv.lo, iv.hi, iv.lo_open, iv.hi_open, base), base, target, value_date(fact)
+                Interval(iv.lo, iv.hi, iv.lo_open, iv.hi_open, base), base, target, fact.value_date
             )
         except fx.FxError as exc:
             return None, str(exc)
@@ -54,29 +49,34 @@ def to_canonical(fact: Fact, metric: Metric) -> tuple[Interval | None, str | Non
     return iv, None
 
 
-def build(
-    facts: list[Fact], metrics: dict[str, Metric], sources: dict[str, Source]
-) -> tuple[pd.DataFrame, list[Result]]:
-    rows = []
+def canonicalize(facts: list[Fact], metrics: dict[str, Metric]) -> tuple[list[Fact], list[Result]]:
+    """Each fact with ``canonical`` set (None when it cannot be converted, with a problem)."""
+    out: list[Fact] = []
     problems: list[Result] = []
     for f in facts:
         metric = metrics[f.metric]
         canon, why = to_canonical(f, metric)
         if canon is None:
             problems.append(
-                Result(
-                    id=f"input:{f.file}:{f.id}:value",
-                    kind="input",
-                    severity="error",
-                    verdict="error",
-                    message=f"value: cannot convert to {metric.unit}: {why}",
-                    fact_ids=(f.id,),
-                    file=f.file,
-                    line=f.line_of("value"),
-                    fingerprint=fingerprint(f.id, f.value, why),
+                input_problem(
+                    f.file, f.line_of("value"), "value",
+                    f"cannot convert to {metric.unit}: {why}", key=f.id, fact_ids=(f.id,),
                 )
-            )
-            canon = Interval(math.nan, math.nan, unit=metric.unit)
+            )  # fmt: skip
+        out.append(dataclasses.replace(f, canonical=canon))
+    return out, problems
+
+
+def frame(
+    facts: list[Fact], metrics: dict[str, Metric], sources: dict[str, Source]
+) -> pd.DataFrame:
+    """One row per (canonicalized) fact."""
+    import pandas as pd
+
+    rows = []
+    for f in facts:
+        metric = metrics[f.metric]
+        canon = f.canonical or Interval(math.nan, math.nan, unit=metric.unit)
         wr = f.interval
         src = sources.get(f.source)
         rows.append((
@@ -96,4 +96,4 @@ def build(
     df["line"] = df["line"].astype("int64")
     for col in ("lo_open", "hi_open"):
         df[col] = df[col].astype(bool)
-    return df, problems
+    return df

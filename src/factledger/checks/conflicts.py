@@ -29,17 +29,13 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from factledger.model import Fact, Interval, Metric, Period, Result, fingerprint
-from factledger.table import to_canonical
+from factledger import formatting as fmt
+from factledger import payloads as pl
+from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.model import PROJECTION_KINDS, Fact, Interval, Metric, Period, Result, fingerprint
 
-if TYPE_CHECKING:  # the loader pulls in the parsers; the engine hands us a loaded corpus
-    from factledger.loader import Corpus
-
-# Projections may legitimately move between the dates they were stated at.
-PROJECTION_KINDS = frozenset({"guidance", "forecast", "estimate"})
 SEVERITY = {
     "agree": "info",
     "revision": "info",
@@ -152,101 +148,18 @@ class _OverlapIndex:
 
 # --- readable text ------------------------------------------------------------------------------
 
-_SUFFIX = {
-    "CNY": "元",
-    "USD": "美元",
-    "HKD": "港元",
-    "count": "",
-    "%": "%",
-    "x": "倍",
-    "CNY/month": "元/月",
-    "CNY/day": "元/日",
-}
-
-
-def _plain(x: float) -> str:
-    if x == int(x) and abs(x) < 1e15:
-        return f"{int(x):,}" if abs(x) >= 1e4 else str(int(x))
-    return f"{x:,.6g}" if abs(x) >= 1e4 else f"{x:.6g}"
-
-
-def readable_number(x: float, unit: str) -> str:
-    """A number the way the articles write it: 億/萬 for money and counts, 第n, ISO dates."""
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if unit == "date":
-        try:
-            return date.fromordinal(round(x)).isoformat()
-        except (ValueError, OverflowError):
-            return _plain(x)
-    if unit == "rank":
-        return f"第{_plain(x)}"
-    base = unit.partition("/")[0]
-    suffix = _SUFFIX.get(unit, f" {unit}" if unit else "")
-    if base in ("CNY", "USD", "HKD", "count"):
-        for scale, word in ((1e8, "億"), (1e4, "萬")):
-            if abs(x) >= scale:
-                # 4 decimals of 億 is 1萬: finer than any figure the press writes
-                return f"{round(x / scale, 4):.4f}".rstrip("0").rstrip(".") + word + suffix
-    return _plain(round(x, 6)) + suffix
-
-
-def readable_interval(iv: Interval) -> str:
-    """[3.75億, 3.85億] → 3.75億–3.85億; (1.5億, ∞) → >1.5億元; a point → the number."""
-    lo, hi = readable_number(iv.lo, iv.unit), readable_number(iv.hi, iv.unit)
-    if iv.is_point:
-        return lo
-    if math.isinf(iv.hi) and not math.isinf(iv.lo):
-        return (">" if iv.lo_open else "≥") + lo
-    if math.isinf(iv.lo) and not math.isinf(iv.hi):
-        return ("<" if iv.hi_open else "≤") + hi
-    return f"{lo}–{hi}"
-
-
-def _q_text(qualifiers: Iterable[tuple[str, str]]) -> str:
-    return ",".join(f"{k}={v}" for k, v in qualifiers)
-
-
-def _month_end(d: date) -> date:
-    return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
-def period_label(p: Period) -> str:
-    """The period in its shortest standard spelling, computed from the dates alone, so that a
-    result id does not depend on how a curator wrote it (2025-01..2025-03 → 2025Q1).
-    The label parses back to the same dates."""
-    s, e = p.start, p.end
-
-    def atoms(months: int) -> tuple[str, str] | None:
-        if s.day != 1 or (s.month - 1) % months or e != _month_end(e) or e.month % months:
-            return None
-        if months == 12:
-            return f"FY{s.year}", f"FY{e.year}"
-        if months == 6:
-            return f"{s.year}H{(s.month + 5) // 6}", f"{e.year}H{e.month // 6}"
-        if months == 3:
-            return f"{s.year}Q{(s.month + 2) // 3}", f"{e.year}Q{e.month // 3}"
-        return f"{s:%Y-%m}", f"{e:%Y-%m}"
-
-    for months in (12, 6, 3, 1):
-        pair = atoms(months)
-        if pair:
-            a, b = pair
-            return a if a == b else f"{a}..{b}"
-    return s.isoformat() if s == e else f"{s.isoformat()}..{e.isoformat()}"
-
 
 def group_label(
     entity: str, metric: str, qualifiers: Iterable[tuple[str, str]], period: Period
 ) -> str:
-    q = _q_text(qualifiers)
-    return f"{entity}.{metric}@{period_label(period)}" + (f"[{q}]" if q else "")
+    q = ",".join(f"{k}={v}" for k, v in qualifiers)
+    return f"{entity}.{metric}@{fmt.period_label(period)}" + (f"[{q}]" if q else "")
 
 
 def _value_text(m: Member) -> str:
     """The value as written, and in the canonical unit when it was converted."""
     if m.converted:
-        return f"{m.fact.value} ≈ {readable_interval(m.iv)}"
+        return f"{m.fact.value} ≈ {fmt.interval(m.iv)}"
     return m.fact.value
 
 
@@ -273,23 +186,22 @@ def _clusters_text(runs: list[list[Member]]) -> str:
 # --- result data --------------------------------------------------------------------------------
 
 
-def fact_data(m: Member, *, qualifiers: bool = False) -> dict[str, Any]:
+def fact_data(m: Member, *, qualifiers: bool = False, period_label: bool = False) -> pl.Member:
     f = m.fact
-    out: dict[str, Any] = {
-        "fact_id": f.id,
-        "source": f.source,
-        "value": f.value,
-        "interval": m.iv.to_json(),
-        "period": f.period.text,
-        "kind": f.kind,
-        "stated": f.stated.text,
-        "file": f.file,
-        "line": f.line,
-        "quote": f.quote,
-    }
-    if qualifiers:
-        out["qualifiers"] = dict(f.qualifiers)
-    return out
+    return pl.Member(
+        fact_id=f.id,
+        source=f.source,
+        value=f.value,
+        interval=m.iv,
+        period=f.period.text,
+        kind=f.kind,
+        stated=f.stated.text,
+        file=f.file,
+        line=f.line,
+        quote=f.quote,
+        qualifiers=dict(f.qualifiers) if qualifiers else None,
+        period_label=fmt.period_label(f.period) if period_label else None,
+    )
 
 
 def _by_location(ms: Iterable[Member]) -> list[Member]:
@@ -341,7 +253,7 @@ def _unexcused(ms: Sequence[Member]) -> _Disjoint | None:
     return None
 
 
-def _chain(ms: Sequence[Member]) -> list[dict[str, Any]]:
+def _chain(ms: Sequence[Member]) -> list[pl.RevisionStep]:
     """Revision steps oldest to newest: one step per stated date, with its values and sources."""
     steps: dict[str, list[Member]] = defaultdict(list)
     for m in ms:
@@ -351,33 +263,28 @@ def _chain(ms: Sequence[Member]) -> list[dict[str, Any]]:
         steps.values(), key=lambda s: (s[0].fact.stated.start, s[0].fact.stated.end)
     ):
         step = sorted(step, key=_sort_key)
+        stated = step[0].fact.stated
         out.append(
-            {
-                "stated": step[0].fact.stated.text,
-                "stated_start": step[0].fact.stated.start.isoformat(),
-                "stated_end": step[0].fact.stated.end.isoformat(),
-                "sources": sorted({m.fact.source for m in step}),
-                "facts": [
-                    {
-                        "fact_id": m.fact.id,
-                        "source": m.fact.source,
-                        "value": m.fact.value,
-                        "kind": m.fact.kind,
-                        "interval": m.iv.to_json(),
-                    }
+            pl.RevisionStep(
+                stated=stated.text,
+                stated_start=stated.start.isoformat(),
+                stated_end=stated.end.isoformat(),
+                sources=sorted({m.fact.source for m in step}),
+                facts=[
+                    pl.StepFact(m.fact.id, m.fact.source, m.fact.value, m.fact.kind, m.iv)
                     for m in step
                 ],
-            }
+            )
         )
     return out
 
 
-def _chain_text(chain: list[dict[str, Any]], by_id: dict[str, Member]) -> str:
+def _chain_text(chain: list[pl.RevisionStep], by_id: dict[str, Member]) -> str:
     steps = []
     for step in chain:
-        values = ", ".join(_value_text(by_id[f["fact_id"]]) for f in step["facts"][:4])
-        more = f", … (+{len(step['facts']) - 4})" if len(step["facts"]) > 4 else ""
-        steps.append(f"{values}{more} ({', '.join(step['sources'])}, stated {step['stated']})")
+        values = ", ".join(_value_text(by_id[f.fact_id]) for f in step.facts[:4])
+        more = f", … (+{len(step.facts) - 4})" if len(step.facts) > 4 else ""
+        steps.append(f"{values}{more} ({', '.join(step.sources)}, stated {step.stated})")
     return " → ".join(steps)
 
 
@@ -392,18 +299,7 @@ def classify_group(
     first = ordered[0].fact
     label = group_label(first.entity, first.metric, first.qualifiers, first.period)
     rid = "conflict:" + label
-    data: dict[str, Any] = {
-        "kind": None,
-        "duplicate": None,
-        "key": {
-            "entity": first.entity,
-            "metric": first.metric,
-            "qualifiers": dict(first.qualifiers),
-            "period": first.period.key,
-        },
-        "label": label,
-        "facts": [fact_data(m) for m in ordered],
-    }
+    data: dict[str, Any] = {}  # the verdict's own fields of pl.ConflictData
     extra: tuple[Any, ...] = ()
     if all_overlap(ms):
         verdict = "agree"
@@ -428,18 +324,23 @@ def classify_group(
         if matches:
             verdict = "stale"
             data["matches_earlier"] = {
-                mid: {**fact_data(e), "period_label": period_label(e.fact.period)}
-                for mid, e in sorted(matches.items())
+                mid: fact_data(e, period_label=True) for mid, e in sorted(matches.items())
             }
             mid, e = sorted(matches.items())[0]
             m = next(x for x in ms if x.fact.id == mid)
             message += (
                 f"; {m.fact.value} ({m.fact.source}) matches {e.fact.value} given for the earlier "
-                f"period {period_label(e.fact.period)} ({e.fact.source}, {e.fact.file}:"
+                f"period {fmt.period_label(e.fact.period)} ({e.fact.source}, {e.fact.file}:"
                 f"{e.fact.line}): possibly an outdated figure presented as current"
             )
             extra = (sorted((k, v.fact.id, v.fact.value) for k, v in matches.items()),)
-    data["kind"] = verdict
+    key = {
+        "entity": first.entity,
+        "metric": first.metric,
+        "qualifiers": dict(first.qualifiers),
+        "period": first.period.key,
+    }
+    facts = [fact_data(m) for m in ordered]
     return Result(
         id=rid,
         kind="conflict",
@@ -450,7 +351,7 @@ def classify_group(
         file=first.file,
         line=first.line,
         fingerprint=_fingerprint(verdict, ms, *extra),
-        data=data,
+        data=pl.ConflictData(kind=verdict, key=key, facts=facts, label=label, **data),
     )
 
 
@@ -534,7 +435,7 @@ def side_by_side(ms: Sequence[Member], metric: Metric) -> Result | None:
     first = _by_location(ms)[0].fact
     entries = []
     for m in ordered[:SIDE_BY_SIDE_LIMIT]:
-        q = _q_text(m.fact.qualifiers)
+        q = fmt.qualifiers(m.fact.qualifiers)
         entries.append(
             f"{_value_text(m)} [{q or 'no qualifiers'}] @{m.fact.period.text} "
             f"({m.fact.source}, {m.fact.file}:{m.fact.line})"
@@ -557,14 +458,13 @@ def side_by_side(ms: Sequence[Member], metric: Metric) -> Result | None:
         file=first.file,
         line=first.line,
         fingerprint=_fingerprint("needs-review", ms),
-        data={
-            "kind": "needs-review",
-            "duplicate": None,
-            "key": {"entity": first.entity, "metric": metric.key},
-            "combinations": len(by_key),
-            "disjoint": [low.fact.id, top.fact.id],
-            "facts": [fact_data(m, qualifiers=True) for m in ordered],
-        },
+        data=pl.ConflictData(
+            kind="needs-review",
+            key={"entity": first.entity, "metric": metric.key},
+            facts=[fact_data(m, qualifiers=True) for m in ordered],
+            combinations=len(by_key),
+            disjoint=[low.fact.id, top.fact.id],
+        ),
     )
 
 
@@ -580,7 +480,7 @@ def members(facts: Iterable[Fact], metrics: dict[str, Metric]) -> tuple[list[Mem
         metric = metrics.get(f.metric)
         if f.kind == "hypothetical" or metric is None:
             continue
-        iv, _why = to_canonical(f, metric)
+        iv = f.canonical
         if iv is None or iv.unit != metric.unit or math.isnan(iv.lo) or math.isnan(iv.hi):
             skipped.append(f.id)
         else:
@@ -651,6 +551,9 @@ def check(facts: Iterable[Fact], metrics: dict[str, Metric]) -> tuple[list[Resul
     return results, extra
 
 
-def check_corpus(corpus: Corpus, _df: Any = None) -> tuple[list[Result], dict]:
-    """The engine's entry point: ``(results, {"groups": n, "compared": n, ...})``."""
-    return check(corpus.facts, corpus.metrics)
+def run(ctx: CheckContext) -> CheckOutput:
+    results, extras = check(ctx.facts, ctx.corpus.metrics)
+    return CheckOutput(results, extras)
+
+
+CHECK = Check("conflicts", run, ("conflict",))

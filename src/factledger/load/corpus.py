@@ -14,18 +14,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from factledger import yamlnodes as yn
+from factledger.load import yamlnodes as yn
+from factledger.load.rules import Rule, derived_rules, load_rules
 from factledger.model import (
     ACK_VERDICTS,
+    DIMENSIONS,
     KINDS,
     Acknowledgement,
     Entity,
     Fact,
     Metric,
     Period,
+    Problems,
     Result,
     Source,
-    fingerprint,
 )
 from factledger.period import PeriodError
 from factledger.period import parse_period as _parse_period
@@ -93,20 +95,6 @@ ACK_FIELDS = {
     "reviewer": True,
     "date": True,
 }
-DIMENSIONS = (
-    "money",
-    "count",
-    "share",
-    "growth",
-    "ratio",
-    "rank",
-    "score",
-    "credits",
-    "duration",
-    "date",
-    "price-per-period",
-    "money-per-day",
-)
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_\-.]*$")
 
 
@@ -129,34 +117,10 @@ class Corpus:
     facts: list[Fact] = field(default_factory=list)
     ignores: list[Ignore] = field(default_factory=list)
     acks: list[Acknowledgement] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)  # checks/rules/*.yaml and derived facts'
     problems: list[Result] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # every input file read, relative
     unreadable: set[str] = field(default_factory=set)  # files that could not be parsed at all
-
-
-class _Problems:
-    """Collects located input errors for one file."""
-
-    def __init__(self, sink: list[Result], file: str) -> None:
-        self.sink = sink
-        self.file = file
-
-    def add(self, line: int | None, fld: str | None, message: str, *ids: str) -> None:
-        text = f"{fld}: {message}" if fld else message
-        self.sink.append(
-            Result(
-                # keyed by fact id where there is one, so ids survive edits that move lines
-                id=f"input:{self.file}:{ids[0] if ids else line or 0}:{fld or ''}",
-                kind="input",
-                severity="error",
-                verdict="error",
-                message=text,
-                fact_ids=tuple(ids),
-                file=self.file,
-                line=line,
-                fingerprint=fingerprint(self.file, line, text),
-            )
-        )
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -166,7 +130,7 @@ def _rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def _read_yaml(corpus: Corpus, path: Path, probs: _Problems) -> yn.Node | None:
+def _read_yaml(corpus: Corpus, path: Path, probs: Problems) -> yn.Node | None:
     rel = probs.file
     corpus.files.append(rel)
     try:
@@ -188,7 +152,7 @@ def _read_yaml(corpus: Corpus, path: Path, probs: _Problems) -> yn.Node | None:
     return node
 
 
-def _check_fields(m: yn.Map, spec: dict[str, bool], probs: _Problems, what: str, *ids: str) -> bool:
+def _check_fields(m: yn.Map, spec: dict[str, bool], probs: Problems, what: str, *ids: str) -> bool:
     ok = True
     for name in m.items:
         if name not in spec:
@@ -203,7 +167,7 @@ def _check_fields(m: yn.Map, spec: dict[str, bool], probs: _Problems, what: str,
     return ok
 
 
-def _text(node: yn.Node | None, probs: _Problems, fld: str, *ids: str, any_scalar=False):
+def _text(node: yn.Node | None, probs: Problems, fld: str, *ids: str, any_scalar=False):
     """A string field. ``any_scalar`` accepts numbers/dates as their written text."""
     if node is None:
         return None
@@ -216,7 +180,7 @@ def _text(node: yn.Node | None, probs: _Problems, fld: str, *ids: str, any_scala
     return None
 
 
-def _str_list(node: yn.Node | None, probs: _Problems, fld: str, *ids: str) -> list[str] | None:
+def _str_list(node: yn.Node | None, probs: Problems, fld: str, *ids: str) -> list[str] | None:
     if node is None:
         return None
     if isinstance(node, yn.Scalar) and node.kind == "str":
@@ -228,7 +192,7 @@ def _str_list(node: yn.Node | None, probs: _Problems, fld: str, *ids: str) -> li
     return None if any(v is None for v in out) else out  # type: ignore[return-value]
 
 
-def _str_map(node: yn.Node | None, probs: _Problems, fld: str, *ids: str) -> dict | None:
+def _str_map(node: yn.Node | None, probs: Problems, fld: str, *ids: str) -> dict | None:
     if node is None:
         return None
     if not isinstance(node, yn.Map):
@@ -260,7 +224,7 @@ def load_sources(corpus: Corpus) -> None:
     seeds_dir = corpus.root / "seeds"
     for path in sorted(seeds_dir.glob("*.md")):
         rel = _rel(corpus.root, path)
-        probs = _Problems(corpus.problems, rel)
+        probs = Problems(rel, corpus.problems)
         corpus.files.append(rel)
         try:
             text = yn.decode(path.read_bytes())
@@ -341,10 +305,10 @@ def _load_list(
     rel: str,
     section: str,
     spec: dict[str, bool],
-    build: Callable[[yn.Map, _Problems], None],
+    build: Callable[[yn.Map, Problems], None],
 ) -> None:
     path = corpus.root / rel
-    probs = _Problems(corpus.problems, rel)
+    probs = Problems(rel, corpus.problems)
     if not path.exists():
         probs.add(None, None, "missing registry file")
         corpus.unreadable.add(rel)
@@ -369,20 +333,21 @@ def _load_list(
 
 
 def load_registries(corpus: Corpus) -> None:
-    def entity(m: yn.Map, probs: _Problems) -> None:
+    def entity(m: yn.Map, probs: Problems) -> None:
         key = _text(m.items["key"], probs, "key")
         names = _str_list(m.items["names"], probs, "names")
         kind = _text(m.items["kind"], probs, "kind")
         if key is None or names is None or kind is None:
             return
         if not KEY_RE.match(key):
-            probs.add(m.key_lines["key"], "key", f"{key!r}: use lower-case letters, digits, - _")
+            msg = f"{key!r}: use lower-case letters, digits, - _"
+            probs.add(m.key_lines["key"], "key", msg, key=key)
         elif key in corpus.entities:
-            probs.add(m.key_lines["key"], "key", f"duplicate entity {key!r}")
+            probs.add(m.key_lines["key"], "key", f"duplicate entity {key!r}", key=key)
         else:
             corpus.entities[key] = Entity(key, tuple(names), kind, probs.file, m.line)
 
-    def metric(m: yn.Map, probs: _Problems) -> None:
+    def metric(m: yn.Map, probs: Problems) -> None:
         vals = {
             k: _text(m.items[k], probs, k, any_scalar=True)
             for k in ("key", "dimension", "unit", "description")
@@ -405,9 +370,10 @@ def load_registries(corpus: Corpus) -> None:
         elif vals["series"] not in ("true", "false"):
             probs.add(m.key_lines["series"], "series", "must be true or false")
         elif not KEY_RE.match(key):
-            probs.add(m.key_lines["key"], "key", f"{key!r}: use lower-case letters, digits, - _")
+            msg = f"{key!r}: use lower-case letters, digits, - _"
+            probs.add(m.key_lines["key"], "key", msg, key=key)
         elif key in corpus.metrics:
-            probs.add(m.key_lines["key"], "key", f"duplicate metric {key!r}")
+            probs.add(m.key_lines["key"], "key", f"duplicate metric {key!r}", key=key)
         else:
             corpus.metrics[key] = Metric(
                 key,
@@ -434,7 +400,7 @@ def load_facts(corpus: Corpus) -> None:
         if path.name in registries:
             continue
         rel = _rel(corpus.root, path)
-        probs = _Problems(corpus.problems, rel)
+        probs = Problems(rel, corpus.problems)
         node = _read_yaml(corpus, path, probs)
         if node is None:
             continue
@@ -473,7 +439,7 @@ def load_facts(corpus: Corpus) -> None:
             _load_ignores(corpus, ignore, source_id, probs)
 
 
-def _load_ignores(corpus: Corpus, node: yn.Node, source_id: str, probs: _Problems) -> None:
+def _load_ignores(corpus: Corpus, node: yn.Node, source_id: str, probs: Problems) -> None:
     if not isinstance(node, yn.Seq):
         probs.add(node.line, "ignore", "expected a list")
         return
@@ -493,7 +459,7 @@ def _load_ignores(corpus: Corpus, node: yn.Node, source_id: str, probs: _Problem
 
 
 def _build_fact(
-    corpus: Corpus, node: yn.Node, source_id: str | None, source: Source | None, probs: _Problems
+    corpus: Corpus, node: yn.Node, source_id: str | None, source: Source | None, probs: Problems
 ) -> Fact | None:
     if not isinstance(node, yn.Map):
         probs.add(node.line, "facts", "each fact must be a mapping")
@@ -596,7 +562,7 @@ def load_acks(corpus: Corpus) -> None:
     if not path.exists():
         return
     rel = _rel(corpus.root, path)
-    probs = _Problems(corpus.problems, rel)
+    probs = Problems(rel, corpus.problems)
     node = _read_yaml(corpus, path, probs)
     if node is None:
         return
@@ -627,7 +593,9 @@ def load_acks(corpus: Corpus) -> None:
             )
             continue
         if vals["id"] in seen:
-            probs.add(item.key_lines["id"], "id", f"{vals['id']!r} acknowledged twice")
+            probs.add(
+                item.key_lines["id"], "id", f"{vals['id']!r} acknowledged twice", key=vals["id"]
+            )
             continue
         seen.add(vals["id"])
         corpus.acks.append(Acknowledgement(file=rel, line=item.line, **vals))  # type: ignore[arg-type]
@@ -638,5 +606,24 @@ def load_corpus(root: Path) -> Corpus:
     load_sources(corpus)
     load_registries(corpus)
     load_facts(corpus)
+    load_rule_files(corpus)
     load_acks(corpus)
     return corpus
+
+
+def load_rule_files(corpus: Corpus) -> None:
+    """Rule files, then one implicit rule per derived fact with a formula."""
+    entities, metrics = set(corpus.entities), set(corpus.metrics)
+    folder = corpus.root / "checks" / "rules"
+    rules, problems = load_rules(
+        folder,
+        entities=entities,
+        metrics=metrics,
+        fact_ids={f.id for f in corpus.facts},
+        root=corpus.root,
+    )
+    if folder.is_dir():
+        corpus.files.extend(_rel(corpus.root, p) for p in sorted(folder.glob("*.yaml")))
+    implicit, derived_problems = derived_rules(corpus.facts, entities=entities, metrics=metrics)
+    corpus.rules = [*rules, *implicit]
+    corpus.problems += [*problems, *derived_problems]

@@ -15,7 +15,6 @@ Used by ``tests/test_mutations.py`` (a seeded sample per kind, fixed floors) and
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import shutil
 import tempfile
@@ -26,18 +25,17 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from factledger import engine
 from factledger.diff import compare
-from factledger.loader import Corpus
-from factledger.mentions import fold
+from factledger.load import Corpus
+from factledger.load import yamlnodes as yn
 from factledger.model import Fact, Finding, Period
 from factledger.period import PeriodError, parse_period
 
 # The hedge vocabulary is the quantity parser's own, so "a value with a hedge" means exactly
 # what the parser reads as one.
-from factledger.quantity import _PREFIX_HEDGES, _SUFFIX_HEDGES
+from factledger.quantity import HEDGES_AFTER, HEDGES_BEFORE
+from factledger.text import fold
 
 KINDS = (
     "changed_value",
@@ -52,10 +50,9 @@ CORPUS_PARTS = ("seeds", "facts", "checks")
 
 # Arabic digits (any width) and Chinese numerals: where "the number" of a value starts and ends.
 _CJK_NUMERALS = "零〇一二兩三四五六七八九十百千"
-_HEDGES_BEFORE = sorted(_PREFIX_HEDGES, key=len, reverse=True)  # longest first: 超過 before 超
-_HEDGES_AFTER = sorted(_SUFFIX_HEDGES, key=len, reverse=True)
+# longest first (超過 before 超); 甚至更高 may follow a comma
 _HEDGE_AFTER_RE = re.compile(
-    "(?:[,、]?(?:甚至更高|甚至更多)|" + "|".join(re.escape(w) for w in _HEDGES_AFTER) + ")"
+    "(?:[,、]?(?:甚至更高|甚至更多)|" + "|".join(re.escape(w) for w in HEDGES_AFTER) + ")"
 )
 # A quote edit writes this character (or the second one when the first is already there): a
 # plausible CJK typo that no t2s/NFKC folding maps back to the original.
@@ -106,72 +103,44 @@ class Layout:
 
 @lru_cache(maxsize=16)
 def layout(text: str) -> Layout:
-    """Parse a facts file with PyYAML's pure-Python composer, whose marks are character offsets
-    into ``text`` (libyaml's are not guaranteed to be), and locate every fact.
-
-    Cached: the harness mutates each file hundreds of times from the same original text.
-    """
+    """Locate every fact of a facts file, with each scalar field's character span (the one YAML
+    reader, with offsets). Cached: the harness mutates each file hundreds of times from the same
+    original text."""
     blocks: dict[str, Block] = {}
     facts_end = 0
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:  # nothing to mutate in a file the loader cannot read either
+        root, _ = yn.parse(text, offsets=True)
+    except yn.YamlProblem:  # nothing to mutate in a file the loader cannot read either
         return Layout(blocks, facts_end)
-    if not isinstance(root, yaml.MappingNode):
-        return Layout(blocks, facts_end)
-    seq = next((v for k, v in root.value if k.value == "facts"), None)
-    if not isinstance(seq, yaml.SequenceNode):
+    seq = root.items.get("facts") if isinstance(root, yn.Map) else None
+    if not isinstance(seq, yn.Seq):
         return Layout(blocks, facts_end)
     lines = text.splitlines()
-    for item in seq.value:
-        if not isinstance(item, yaml.MappingNode) or not item.value:
+    for item in seq.items:
+        if not isinstance(item, yn.Map) or not item.items:
             continue
         fields: dict[str, ScalarField] = {}
         qualifiers: tuple[tuple[str, str], ...] = ()
         lists: dict[str, tuple[str, ...]] = {}
-        last = item.start_mark
-        for k, v in item.value:
-            last = max(last, v.end_mark, key=lambda m: m.index)
-            if isinstance(v, yaml.ScalarNode):
-                fields[k.value] = ScalarField(
-                    k.value,
-                    v.value,
-                    v.start_mark.index,
-                    v.end_mark.index,
-                    v.start_mark.line + 1,
-                    v.style,
+        for k, v in item.items.items():
+            if isinstance(v, yn.Scalar):
+                fields[k] = ScalarField(k, v.text, v.start, v.end, v.line, v.style)
+            elif k == "qualifiers" and isinstance(v, yn.Map):
+                qualifiers = tuple(
+                    sorted((a, b.text) for a, b in v.items.items() if isinstance(b, yn.Scalar))
                 )
-            elif k.value == "qualifiers" and isinstance(v, yaml.MappingNode):
-                qualifiers = tuple(sorted((str(a.value), str(b.value)) for a, b in v.value))
-            elif isinstance(v, yaml.SequenceNode):
-                lists[k.value] = tuple(str(n.value) for n in v.value if isinstance(n.value, str))
-        start = item.start_mark.line + 1
+            elif isinstance(v, yn.Seq):
+                lists[k] = tuple(n.text for n in v.items if isinstance(n, yn.Scalar))
+        start = item.line
         if start > 1 and lines[start - 2].strip() == "-":
             start -= 1  # the item's dash alone on the line above its first key
-        # marks are 0-based; a block scalar's end mark lies at column 0 of the line after its
-        # content (past the final line break), so that line is not the fact's
-        end = max(start, last.line + (1 if last.column else 0))
+        end = max(start, item.end_line)
         while end > start and (not lines[end - 1].strip() or lines[end - 1].lstrip()[0] == "#"):
             end -= 1  # a trailing comment heads the next section, it is not part of this fact
         fid = fields["id"].value if "id" in fields else f"<fact at line {start}>"
         blocks.setdefault(fid, Block(fid, start, end, fields, qualifiers, lists))
         facts_end = max(facts_end, end)
     return Layout(blocks, facts_end)
-
-
-def _emit(value: str, style: str | None) -> str | None:
-    """The scalar written in its original style; None for block scalars (not edited here)."""
-    if style == '"':
-        return json.dumps(value, ensure_ascii=False)  # JSON escapes are YAML escapes
-    if style == "'":
-        return "'" + value.replace("'", "''") + "'"
-    if style is None:
-        try:
-            plain_ok = "\n" not in value and yaml.safe_load(value) == value
-        except yaml.YAMLError:
-            plain_ok = False
-        return value if plain_ok else json.dumps(value, ensure_ascii=False)
-    return None
 
 
 def _set(text: str, fact_id: str, name: str, new: str) -> str | None:
@@ -181,7 +150,7 @@ def _set(text: str, fact_id: str, name: str, new: str) -> str | None:
     f = block.fields.get(name) if block else None
     if f is None or f.value == new:
         return None
-    written = _emit(new, f.style)
+    written = yn.emit_scalar(new, f.style)
     if written is None:
         return None
     return text[: f.start] + written + text[f.end :]
@@ -201,7 +170,7 @@ def _prefix_hedge(value: str) -> tuple[int, str] | None:
     if not nums:
         return None
     head = value[: nums[0]]
-    for word in _HEDGES_BEFORE:
+    for word in HEDGES_BEFORE:
         i = head.find(word)
         if i >= 0:
             return i, word

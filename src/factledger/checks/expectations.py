@@ -13,7 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from factledger.checks import Check, CheckContext, CheckOutput
 from factledger.model import Result, fingerprint
+from factledger.payloads import ExpectationData
 
 NON_NEGATIVE = ("money", "count", "ratio", "rank", "score", "credits", "duration",
                 "price-per-period", "money-per-day")  # fmt: skip
@@ -117,7 +119,7 @@ def check(df: pd.DataFrame) -> list[Result]:
             message=f"{exp.description}: {len(part)} rows checked"
             + ("" if outcome.success else f", {len(bad_rows)} fail"),
             fingerprint=fingerprint(exp.key, len(part)),
-            data={"rows_checked": len(part), "failing": len(bad_rows)},
+            data=ExpectationData(rows_checked=len(part), failing=len(bad_rows)),
         ))  # fmt: skip
         for r in bad_rows:
             row = table.iloc[r]
@@ -144,3 +146,11 @@ def _iv(row: pd.Series) -> str:
     left = "(" if row["lo_open"] else "["
     right = ")" if row["hi_open"] else "]"
     return f"{left}{row['lo']:g}, {row['hi']:g}{right} {row['unit']}"
+
+
+def run(ctx: CheckContext) -> CheckOutput:
+    return CheckOutput(check(ctx.table))
+
+
+# great-expectations takes seconds to import: `check --fast` (the pre-commit hook) skips it.
+CHECK = Check("expectations", run, ("expectation",), thorough=True)

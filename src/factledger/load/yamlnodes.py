@@ -10,6 +10,8 @@ floats by YAML.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,15 @@ class Scalar:
     text: str
     tag: str
     line: int
+    style: str | None = None  # None (plain), '"', "'", '|' or '>'
+    start: int = -1  # character offsets of the written scalar, with parse(offsets=True)
+    end: int = -1
+    end_line: int = 0  # the last line of its text
+
+    @property
+    def text_line(self) -> int:
+        """The line the text starts on: a block scalar (``|``, ``>``) starts after its key."""
+        return self.line + (1 if self.style in ("|", ">") else 0)
 
     @property
     def kind(self) -> str:
@@ -42,6 +53,7 @@ class Scalar:
 class Seq:
     items: list[Any]
     line: int
+    end_line: int = 0
 
 
 @dataclass
@@ -49,6 +61,7 @@ class Map:
     items: dict[str, Any]
     line: int
     key_lines: dict[str, int] = field(default_factory=dict)
+    end_line: int = 0  # the last line of its last value
 
 
 Node = Scalar | Seq | Map
@@ -74,19 +87,23 @@ def decode(raw: bytes) -> str:
         raise YamlProblem(f"not UTF-8 text: byte {exc.start} cannot be decoded") from None
 
 
-def parse(text: str) -> tuple[Node | None, list[YamlProblem]]:
+def parse(text: str, *, offsets: bool = False) -> tuple[Node | None, list[YamlProblem]]:
     """Compose one YAML document into our node tree (None when empty).
 
-    Syntax errors raise :class:`YamlProblem`; problems local to one value (a duplicate key, an
-    alias, a disallowed tag) are returned beside the tree, whose offending value becomes null, so
-    one bad fact does not hide the others.
+    Syntax errors raise :class:`YamlProblem` with the usual fix where one is known; problems
+    local to one value (a duplicate key, an alias, a disallowed tag) are returned beside the
+    tree, whose offending value becomes null, so one bad fact does not hide the others.
+    ``offsets``: record each scalar's character span (PyYAML's pure-Python composer, whose marks
+    are character offsets; libyaml's are not guaranteed to be) for tools that edit the text.
     """
+    loader = yaml.SafeLoader if offsets else _Loader
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise YamlProblem(f"YAML syntax: {exc.problem or exc.context}", line) from None
+        message = f"YAML syntax: {exc.problem or exc.context}"
+        raise YamlProblem(message + syntax_hint(text, line), line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML: {exc}") from None
     except RecursionError:
@@ -94,14 +111,40 @@ def parse(text: str) -> tuple[Node | None, list[YamlProblem]]:
     problems: list[YamlProblem] = []
     if root is None:
         return None, problems
-    return _convert(root, set(), 0, problems), problems
+    return _convert(root, set(), 0, problems, offsets), problems
+
+
+_HINTS = (
+    (re.compile(r"^\s*-?\s*[\w.-]+:\s+[\[{]"),
+     "quote a value that starts with { or [: YAML reads it as a mapping or a list"),
+    (re.compile(r"^\s*-?\s*[\w.-]+:\s+[^'\"#].*:\s"),
+     "quote a value that contains ': ', e.g. quote: \"…\""),
+    (re.compile(r"^\t| \t"), "indent with spaces: YAML does not allow tabs"),
+    (re.compile(r"^\s*-?\s*[\w.-]+:\s+[@`%]"),
+     "quote a value that starts with @, ` or %"),
+)  # fmt: skip
+
+
+def syntax_hint(text: str, line: int | None) -> str:
+    """The usual fix for a syntax error on (or just before) ``line``, as `` (…)``, or ''."""
+    if not line:
+        return ""
+    lines = text.splitlines()
+    for at in (line, line - 1):
+        if 0 < at <= len(lines):
+            for pattern, hint in _HINTS:
+                if pattern.search(lines[at - 1]):
+                    return f" ({hint})"
+    return ""
 
 
 def _null(line: int) -> Scalar:
     return Scalar("", f"{_STD}null", line)
 
 
-def _convert(node: yaml.Node, seen: set[int], depth: int, problems: list[YamlProblem]) -> Node:
+def _convert(
+    node: yaml.Node, seen: set[int], depth: int, problems: list[YamlProblem], offsets: bool
+) -> Node:
     line = node.start_mark.line + 1
     if depth > MAX_DEPTH:
         raise YamlProblem(f"nested deeper than {MAX_DEPTH} levels", line)
@@ -117,10 +160,16 @@ def _convert(node: yaml.Node, seen: set[int], depth: int, problems: list[YamlPro
         problems.append(YamlProblem(f"tag {node.tag} is not allowed", line))
         return _null(line)
     if isinstance(node, yaml.ScalarNode):
-        return Scalar(node.value, node.tag, line)
+        # marks are 0-based; a block scalar's end mark lies at column 0 past its last line break
+        end_line = max(line, node.end_mark.line + (1 if node.end_mark.column else 0))
+        if offsets:
+            span = (node.start_mark.index, node.end_mark.index)
+            return Scalar(node.value, node.tag, line, node.style, *span, end_line)
+        return Scalar(node.value, node.tag, line, node.style, end_line=end_line)
     seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
-        return Seq([_convert(n, seen, depth + 1, problems) for n in node.value], line)
+        items = [_convert(n, seen, depth + 1, problems, offsets) for n in node.value]
+        return Seq(items, line, max([line, *(n.end_line for n in items)]))
     out = Map({}, line)
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1
@@ -133,8 +182,9 @@ def _convert(node: yaml.Node, seen: set[int], depth: int, problems: list[YamlPro
                 YamlProblem(f"{key}: duplicate key (first at line {out.key_lines[key]})", key_line)
             )
             continue
-        out.items[key] = _convert(value_node, seen, depth + 1, problems)
+        out.items[key] = _convert(value_node, seen, depth + 1, problems, offsets)
         out.key_lines[key] = key_line
+    out.end_line = max([line, *(n.end_line for n in out.items.values())])
     return out
 
 
@@ -147,3 +197,19 @@ def plain(node: Node | None) -> Any:
     if isinstance(node, Seq):
         return [plain(n) for n in node.items]
     return {k: plain(v) for k, v in node.items.items()}
+
+
+def emit_scalar(value: str, style: str | None = None) -> str | None:
+    """``value`` written as a YAML scalar in ``style`` (plain when it reads back unchanged,
+    else double-quoted); None for block styles, which are not written inline."""
+    if style == '"':
+        return json.dumps(value, ensure_ascii=False)  # JSON escapes are YAML escapes
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if style is None:
+        try:
+            plain_ok = "\n" not in value and yaml.safe_load(value) == value
+        except yaml.YAMLError:
+            plain_ok = False
+        return value if plain_ok else json.dumps(value, ensure_ascii=False)
+    return None

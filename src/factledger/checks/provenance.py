@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-from factledger.mentions import fold
+from factledger.checks import Check, CheckContext, CheckOutput
 from factledger.model import Fact, Period, Result, Source, fingerprint
 from factledger.quantity import HEDGES_AFTER, HEDGES_BEFORE
+from factledger.text import fold
 
 
 @lru_cache(maxsize=1)
@@ -178,3 +179,10 @@ def check(facts: Iterable[Fact], sources: dict[str, Source]) -> list[Result]:
             continue
         results.extend(check_fact(fact, source, folded[fact.source]))
     return results
+
+
+def run(ctx: CheckContext) -> CheckOutput:
+    return CheckOutput(check(ctx.facts, ctx.corpus.sources))
+
+
+CHECK = Check("provenance", run, ("provenance",))

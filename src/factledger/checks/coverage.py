@@ -13,9 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from factledger.loader import Corpus, Ignore
-from factledger.mentions import Mention, find_mentions, fold
+from factledger import payloads as pl
+from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.load import Corpus, Ignore
+from factledger.mentions import Mention, find_mentions
 from factledger.model import Fact, Result, Source, fingerprint
+from factledger.text import fold
 
 CONTEXT_CHARS = 18
 
@@ -35,18 +38,18 @@ class SourceCoverage:
         denominator = len(self.mentions) - len(self.ignored)
         return len(self.covered) / denominator if denominator else 1.0
 
-    def to_json(self, text: str) -> dict:
-        return {
-            "source": self.source,
-            "curation": self.curation,
-            "mentions": len(self.mentions),
-            "covered": len(self.covered),
-            "ignored": len(self.ignored),
-            "uncovered": [
-                {"text": m.text, "at": m.start, "context": context(text, m)} for m in self.uncovered
+    def payload(self, text: str) -> pl.CoverageData:
+        return pl.CoverageData(
+            source=self.source,
+            curation=self.curation,
+            mentions=len(self.mentions),
+            covered=len(self.covered),
+            ignored=len(self.ignored),
+            uncovered=[
+                pl.UncoveredMention(m.text, m.start, context(text, m)) for m in self.uncovered
             ],
-            "coverage": round(self.ratio, 4),
-        }
+            coverage=round(self.ratio, 4),
+        )
 
 
 def context(text: str, m: Mention) -> str:
@@ -143,7 +146,7 @@ def summary(per_source: dict[str, SourceCoverage]) -> dict:
     }
 
 
-def check_corpus(corpus: Corpus, _df=None) -> tuple[list[Result], dict]:
+def check_corpus(corpus: Corpus) -> tuple[list[Result], dict]:
     per_source = measure_corpus(corpus)
     results: list[Result] = []
     texts = {sid: fold(src.text) for sid, src in corpus.sources.items()}
@@ -157,7 +160,7 @@ def check_corpus(corpus: Corpus, _df=None) -> tuple[list[Result], dict]:
                 verdict="uncovered",
                 message=f"numeric mention 「{m.text}」 is neither in a fact nor ignored: …{ctx}…",
                 file=src.file, fingerprint=fingerprint(sid, m.start, m.text),
-                data={"mention": m.text, "context": ctx},
+                data=pl.MentionData(m.text, ctx),
             ))  # fmt: skip
         for ig in cov.unused_ignores:
             results.append(Result(
@@ -165,6 +168,7 @@ def check_corpus(corpus: Corpus, _df=None) -> tuple[list[Result], dict]:
                 severity="warning", verdict="unused",
                 message=f"ignore entry {ig.mention!r} matches no uncovered mention: remove it",
                 file=ig.file, line=ig.line, fingerprint=fingerprint(sid, ig.mention, ig.context),
+                data=pl.IgnoreData(ig.mention, ig.context),
             ))  # fmt: skip
         results.append(Result(
             id=f"coverage:{sid}", kind="coverage", severity=severity,
@@ -173,10 +177,18 @@ def check_corpus(corpus: Corpus, _df=None) -> tuple[list[Result], dict]:
             f"{len(cov.ignored)} ignored, {len(cov.uncovered)} uncovered "
             f"({cov.ratio:.0%} coverage, curation {src.curation})",
             file=src.file, fingerprint=fingerprint(sid, len(cov.uncovered)),
-            data=cov.to_json(texts[sid]),
+            data=cov.payload(texts[sid]),
         ))  # fmt: skip
     extra = {
         "summary": summary(per_source),
-        "sources": {sid: c.to_json(texts[sid]) for sid, c in per_source.items()},
+        "sources": {sid: c.payload(texts[sid]).to_json() for sid, c in per_source.items()},
     }
     return results, extra
+
+
+def run(ctx: CheckContext) -> CheckOutput:
+    results, extras = check_corpus(ctx.corpus)
+    return CheckOutput(results, extras)
+
+
+CHECK = Check("coverage", run, ("coverage",))

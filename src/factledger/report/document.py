@@ -10,10 +10,12 @@ import math
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from factledger.engine import Outcome
 from factledger.model import Fact, Finding, Result, json_safe
+
+if TYPE_CHECKING:
+    from factledger.engine import Outcome
 
 SCHEMA_VERSION = 1
 
@@ -63,7 +65,7 @@ def result_json(r: Result) -> dict[str, Any]:
         "file": r.file,
         "line": r.line,
         "fingerprint": r.fingerprint,
-        "data": r.data,
+        "data": r.data.to_json() if r.data is not None else {},
     }
 
 

@@ -10,7 +10,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from factledger.model import KINDS, Result, fingerprint
+from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.model import DIMENSIONS, KINDS, Result, fingerprint
 
 _TEXT = pa.Column(str, pa.Check.str_length(min_value=1))
 
@@ -93,3 +94,10 @@ def _failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[Result]:
             )
         )
     return results
+
+
+def run(ctx: CheckContext) -> CheckOutput:
+    return CheckOutput(check(ctx.table, list(DIMENSIONS)))
+
+
+CHECK = Check("schema", run, ("schema",))

@@ -1,0 +1,45 @@
+"""The rules check: every rule of ``checks/rules/*.yaml`` and every derived fact's implicit rule,
+evaluated over the facts' canonical values. The language is :mod:`factledger.expression`; rule
+files are read by :mod:`factledger.load.rules`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from factledger import fx, intervals
+from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.checks.rules.evaluate import EvalError, FactIndex, evaluate_compare, result
+from factledger.checks.rules.trends import evaluate_trend
+from factledger.expression import Trend
+from factledger.load.rules import Rule
+from factledger.model import Result
+
+
+def evaluate(rule: Rule, index: FactIndex) -> Result:
+    """Evaluate one rule against the facts; always returns a Result, never raises on data."""
+    try:
+        if isinstance(rule.tree, Trend):
+            return evaluate_trend(rule, rule.tree, index)
+        return evaluate_compare(rule, rule.tree, index)
+    except (EvalError, intervals.UnitMismatch, fx.FxError) as exc:
+        return result(rule, "error", f"cannot evaluate: {exc}", [])
+
+
+def evaluate_all(rules: Iterable[Rule], index: FactIndex) -> list[Result]:
+    return [evaluate(rule, index) for rule in rules]
+
+
+def run(ctx: CheckContext) -> CheckOutput:
+    rules = ctx.corpus.rules
+    results = evaluate_all(rules, FactIndex(ctx.facts))
+    derived = sum(r.derived for r in rules)
+    extras = {
+        "rules": len(rules) - derived,
+        "derived": derived,
+        "verdicts": dict(Counter(r.verdict for r in results)),
+    }
+    return CheckOutput(results, extras)
+
+
+CHECK = Check("rules", run, ("rule",))

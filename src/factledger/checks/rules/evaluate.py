@@ -1,0 +1,477 @@
+"""Evaluating rules over facts: operands resolved to facts, interval arithmetic, verdicts.
+
+Every operand is an interval (:mod:`factledger.intervals`) in its metric's canonical unit, so
+hedged values (超過, 約, 近) take part as the ranges they are, and a rule says ``holds`` /
+``possible`` / ``violated`` / ``unresolved``. Evaluation never raises on data: a rule that cannot
+be evaluated is an ``error`` result saying why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from factledger import formatting as fmt
+from factledger import fx, intervals
+from factledger import payloads as pl
+from factledger.expression import (
+    Assertion,
+    BinOp,
+    Call,
+    Compare,
+    Expr,
+    IdRef,
+    Neg,
+    Num,
+    Ref,
+    Str,
+    children,
+    to_text,
+)
+from factledger.load.rules import Rule
+from factledger.model import Fact, Interval, Period, Result, fingerprint
+
+# --- facts ----------------------------------------------------------------------------------
+
+
+class FactIndex:
+    """Facts keyed for O(1) lookup by (entity, metric, period key), by series, and by id."""
+
+    def __init__(self, facts: Iterable[Fact]) -> None:
+        self.facts = list(facts)
+        by_key: dict[tuple[str, str, str], list[Fact]] = defaultdict(list)
+        by_series: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+        for fact in self.facts:
+            by_key[fact.entity, fact.metric, fact.period.key].append(fact)
+            by_series[fact.entity, fact.metric].append(fact)
+        self.by_key = dict(by_key)
+        self.by_series = dict(by_series)
+        self.by_id = {fact.id: fact for fact in self.facts}
+
+    def lookup(self, entity: str, metric: str, period: Period) -> list[Fact]:
+        return self.by_key.get((entity, metric, period.key), [])
+
+    def series(self, entity: str, metric: str) -> list[Fact]:
+        return self.by_series.get((entity, metric), [])
+
+
+def selects(fact: Fact, filters: tuple[tuple[str, str], ...]) -> bool:
+    """Whether a reference with ``filters`` uses ``fact``.
+
+    Qualifier filters must all be among the fact's qualifiers. With no qualifier filter only
+    unqualified facts match, so segment facts never mix into a total. Hypothetical facts match
+    only ``[kind=hypothetical]``.
+    """
+    wanted = dict(filters)
+    kind = wanted.pop("kind", None)
+    if kind is not None and fact.kind != kind:
+        return False
+    if kind is None and fact.kind == "hypothetical":
+        return False
+    if not wanted:
+        return not fact.qualifiers
+    have = fact.qualifier_dict
+    return all(have.get(k) == v for k, v in wanted.items())
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+VERDICT_ORDER = ("error", "unresolved", "violated", "possible", "holds")  # worst first
+
+
+class EvalError(ValueError):
+    """A rule that cannot be evaluated on these facts (units, exchange rates)."""
+
+
+@dataclass(frozen=True)
+class Value:
+    iv: Interval
+    dates: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class Member:
+    """One fact's contribution to an operand (converted when the operand is fx(ref, ...))."""
+
+    fact: Fact
+    interval: Interval
+    dates: frozenset[date]
+
+
+@dataclass
+class Slot:
+    """One operand of a rule: the facts a reference matched, and their combined value."""
+
+    key: str
+    label: str
+    members: list[Member]
+    skipped: list[Fact] = field(default_factory=list)
+    excluded: int = 0  # same-key facts left out by the qualifier/hypothetical rule
+    consistent: bool = True
+    combined: Interval | None = None
+
+    @property
+    def value(self) -> Value:
+        assert self.combined is not None
+        return Value(self.combined, frozenset().union(*(m.dates for m in self.members)))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: str
+    why: str
+    lhs: Interval | None = None
+    rhs: Interval | None = None
+
+
+@dataclass(frozen=True)
+class Alternative:
+    slot: Slot
+    member: Member
+    outcome: Outcome
+
+
+def worst(verdicts: Iterable[str]) -> str:
+    return min(verdicts, key=VERDICT_ORDER.index)
+
+
+def combine(slot: Slot) -> None:
+    """Intersection when all members overlap (consistent duplicates), else the hull."""
+    units = sorted({m.interval.unit for m in slot.members})
+    if len(units) > 1:
+        raise EvalError(
+            f"{slot.label} matches facts in different units ({', '.join(units)}); "
+            "filter them or convert with fx()"
+        )
+    inter = slot.members[0].interval
+    hull = inter
+    for member in slot.members[1:]:
+        inter = intervals.intersection(inter, member.interval)
+        hull = intervals.hull(hull, member.interval)
+    slot.consistent = not inter.is_empty
+    slot.combined = inter if slot.consistent else hull
+
+
+def member(fact: Fact, conversion: tuple[str, str] | None) -> Member:
+    assert fact.canonical is not None
+    dates = frozenset({fact.value_date})
+    iv = fact.canonical
+    if conversion is not None:
+        src, dst = conversion
+        if iv.unit == dst:
+            pass  # already in the target currency: used as written
+        elif iv.unit in (src, ""):
+            iv = _fx(lambda: fx.convert_over(iv, src, dst, dates))
+        else:
+            raise EvalError(f"fx(..., {src!r}, {dst!r}) got {fact.id} in {iv.unit}")
+    return Member(fact, iv, dates)
+
+
+def _fx(thunk: Callable[[], Interval]) -> Interval:
+    try:
+        return thunk()
+    except fx.FxError as exc:
+        raise EvalError(str(exc)) from None
+
+
+def _operand_key(node: Ref | IdRef, conversion: tuple[str, str] | None) -> str:
+    text = to_text(node)
+    return text if conversion is None else f'fx({text}, "{conversion[0]}", "{conversion[1]}")'
+
+
+def _operands(tree: Expr | Assertion) -> Iterator[tuple[Ref | IdRef, tuple[str, str] | None]]:
+    """Each reference with the fx conversion applied directly to it, if any."""
+    if isinstance(tree, Call) and tree.name == "fx" and isinstance(tree.args[0], Ref | IdRef):
+        src, dst = tree.args[1], tree.args[2]
+        assert isinstance(src, Str) and isinstance(dst, Str)
+        yield tree.args[0], (src.value, dst.value)
+        return
+    if isinstance(tree, Ref | IdRef):
+        yield tree, None
+        return
+    for child in children(tree):
+        yield from _operands(child)
+
+
+def _resolve(node: Ref | IdRef, conversion: tuple[str, str] | None, index: FactIndex) -> Slot:
+    if isinstance(node, IdRef):
+        fact = index.by_id.get(node.fact_id)
+        facts, excluded = ([fact] if fact else []), 0
+    else:
+        same_key = index.lookup(node.entity, node.metric, node.period)
+        facts = [f for f in same_key if selects(f, node.filters)]
+        excluded = len(same_key) - len(facts)
+    return filled(Slot(_operand_key(node, conversion), to_text(node), [], excluded=excluded),
+                  facts, conversion)  # fmt: skip
+
+
+def filled(slot: Slot, facts: Iterable[Fact], conversion: tuple[str, str] | None) -> Slot:
+    """``slot`` with the facts as members (those without a canonical value skipped), combined."""
+    for fact in facts:
+        if fact.canonical is None:
+            slot.skipped.append(fact)
+        else:
+            slot.members.append(member(fact, conversion))
+    if slot.members:
+        combine(slot)
+    return slot
+
+
+def _slots(tree: Compare, index: FactIndex) -> dict[str, Slot]:
+    slots: dict[str, Slot] = {}
+    for node, conversion in _operands(tree):
+        key = _operand_key(node, conversion)
+        if key not in slots:
+            slots[key] = _resolve(node, conversion, index)
+    return slots
+
+
+def _eval(node: Expr, env: dict[str, Value]) -> Value:
+    """The interval value of an expression, with the dates its facts carry."""
+    if isinstance(node, Num):
+        return Value(intervals.point(node.value))
+    if isinstance(node, Ref | IdRef):
+        return env[_operand_key(node, None)]
+    if isinstance(node, Neg):
+        inner = _eval(node.operand, env)
+        return Value(intervals.neg(inner.iv), inner.dates)
+    if isinstance(node, BinOp):
+        left, right = _eval(node.left, env), _eval(node.right, env)
+        op = {"+": intervals.add, "-": intervals.sub, "*": intervals.mul, "/": intervals.div}
+        return Value(op[node.op](left.iv, right.iv), left.dates | right.dates)
+    if isinstance(node, Call):
+        return _call(node, env)
+    raise EvalError(f"cannot evaluate {to_text(node)}")
+
+
+def _call(node: Call, env: dict[str, Value]) -> Value:
+    if node.name == "fx":
+        return _eval_fx(node, env)
+    args = [_eval(a, env) for a in node.args]
+    dates = frozenset().union(*(a.dates for a in args))
+    if node.name == "sum":
+        total = args[0].iv
+        for arg in args[1:]:
+            total = intervals.add(total, arg.iv)
+        return Value(total, dates)
+    a, b = args[0].iv, args[1].iv
+    intervals.common_unit(f"take {node.name}() of", a.unit, b.unit)
+    ratio = intervals.with_unit(intervals.div(a, b), "")
+    if node.name == "growth":
+        ratio = intervals.sub(ratio, intervals.point(1.0))
+    return Value(intervals.scale(ratio, 100.0, "%"), dates)
+
+
+def _eval_fx(node: Call, env: dict[str, Value]) -> Value:
+    src, dst = node.args[1], node.args[2]
+    assert isinstance(src, Str) and isinstance(dst, Str)
+    amount = node.args[0]
+    if isinstance(amount, Ref | IdRef):
+        return env[_operand_key(amount, (src.value, dst.value))]
+    value = _eval(amount, env)
+    if not value.dates:
+        raise EvalError(f"{to_text(node)}: the amount uses no fact, so it has no date for a rate")
+    iv = _fx(lambda: fx.convert_over(value.iv, src.value, dst.value, value.dates))
+    return Value(iv, value.dates)
+
+
+_OP_WORDS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "equal to"}
+
+
+def formula_unit_fits(formula_unit: str, fact_unit: str) -> bool:
+    """Whether a derived fact's formula result may be read in the fact's unit.
+
+    A writer converts with bare numbers (``{videos} * 5 / 60`` seconds → minutes,
+    ``{revenue} / {users} / 3`` → CNY per month), which carry no units. So a result that is a
+    plain number or count, or whose unit the fact's unit is a rate of (CNY → CNY/month), is taken
+    in the fact's unit; anything else (CNY vs USD, % vs CNY) is still a unit error.
+    """
+    return formula_unit in ("", "count", "x") or fact_unit.startswith(f"{formula_unit}/")
+
+
+def _judge_compare(
+    tree: Compare, env: dict[str, Value], tolerance: float, derived: bool = False
+) -> Outcome:
+    lhs, rhs = _eval(tree.left, env).iv, _eval(tree.right, env).iv
+    if derived and lhs.unit != rhs.unit and formula_unit_fits(rhs.unit, lhs.unit):
+        rhs = intervals.with_unit(rhs, lhs.unit)
+    # A bare number is in the other side's unit (``> 7億`` against CNY); say so in the output.
+    unit = intervals.common_unit("compare", lhs.unit, rhs.unit)
+    lhs, rhs = intervals.with_unit(lhs, unit), intervals.with_unit(rhs, unit)
+    if tree.op == "~":
+        always, sometimes, diff, eps = intervals.approx(lhs, rhs, tolerance)
+        verdict = _verdict(always, sometimes)
+        return Outcome(verdict, _approx_why(verdict, diff, eps), lhs, rhs)
+    always, sometimes = intervals.relation(lhs, tree.op, rhs)
+    verdict = _verdict(always, sometimes)
+    word = _OP_WORDS[tree.op]
+    why = {
+        "holds": f"every allowed value of the left side is {word} every allowed value of the right",
+        "possible": f"some allowed values put the left side {word} the right, others do not",
+        "violated": f"no allowed value puts the left side {word} the right",
+    }[verdict]
+    return Outcome(verdict, why, lhs, rhs)
+
+
+def _verdict(always: bool, sometimes: bool) -> str:
+    return "holds" if always else "possible" if sometimes else "violated"
+
+
+def _approx_why(verdict: str, diff: Interval, eps: float) -> str:
+    band = "" if eps == 0 else f" within ±{fmt.number(eps, diff.unit)}"
+    d = fmt.interval(diff)
+    if verdict == "holds":
+        return f"the two sides agree{band} for every allowed value (difference {d})"
+    if verdict == "possible":
+        return f"the two sides can agree{band} but need not (difference {d})"
+    return f"the two sides cannot agree{band}: their difference is {d}"
+
+
+def evaluate_compare(rule: Rule, tree: Compare, index: FactIndex) -> Result:
+    slots = _slots(tree, index)
+    unresolved = [s for s in slots.values() if not s.members]
+    operands = operand_data(slots.values())
+    if unresolved:
+        return result(
+            rule, "unresolved", _unresolved_message(unresolved), list(slots.values()),
+            operands=operands, unresolved=[s.label for s in unresolved],
+        )  # fmt: skip
+    base, alternatives = decide(
+        list(slots.values()), lambda env: _judge_compare(tree, env, rule.tolerance, rule.derived)
+    )
+    verdict = worst(a.outcome.verdict for a in alternatives) if alternatives else base.verdict
+    left, right = side_texts(rule.expression, tree)
+    head = f"{_side(left, tree.left, base.lhs)}; {_side(right, tree.right, base.rhs)}"
+    if alternatives:
+        message = (
+            alternatives_message(verdict, alternatives)
+            + f". All sources together (disagreeing ones as their hull): {head}"
+        )
+    else:
+        message = f"{head}: {verdict} — {base.why}"
+    return result(
+        rule, verdict, message, list(slots.values()), operands=operands, lhs=base.lhs,
+        rhs=base.rhs, alternatives=[alternative_data(a) for a in alternatives],
+    )  # fmt: skip
+
+
+def _side(text: str, node: Expr, value: Interval | None) -> str:
+    """``text = value``; a side that is only a number is just the number, in its unit."""
+    if isinstance(node, Num) or (isinstance(node, Neg) and isinstance(node.operand, Num)):
+        return show(value)
+    return f"{text} = {show(value)}"
+
+
+def side_texts(expression: str, tree: Compare) -> tuple[str, str]:
+    """Both sides as the writer wrote them (the canonical text when the column is unknown)."""
+    start = tree.col - 1
+    if tree.col > 0 and expression[start : start + len(tree.op)] == tree.op:
+        return expression[:start].strip(), expression[start + len(tree.op) :].strip()
+    return to_text(tree.left), to_text(tree.right)
+
+
+def decide(
+    slots: list[Slot], judge: Callable[[dict[str, Value]], Outcome]
+) -> tuple[Outcome, list[Alternative]]:
+    """Judge with every operand combined, then once per fact of each disagreeing operand.
+
+    The other operands stay at their combined value, so the cost is one evaluation per fact of a
+    disagreeing reference, never a product over sources.
+    """
+    env = {slot.key: slot.value for slot in slots}
+    base = judge(env)
+    alternatives: list[Alternative] = []
+    for slot in slots:
+        if slot.consistent:
+            continue
+        for member in slot.members:
+            env_one = {**env, slot.key: Value(member.interval, member.dates)}
+            alternatives.append(Alternative(slot, member, judge(env_one)))
+    return base, alternatives
+
+
+def alternatives_message(verdict: str, alternatives: list[Alternative]) -> str:
+    labels = ", ".join(dict.fromkeys(a.slot.label for a in alternatives))
+    parts = []
+    for alt in alternatives:
+        fact, out = alt.member.fact, alt.outcome
+        sides = f"left {show(out.lhs)}, right {show(out.rhs)}; " if out.lhs is not None else ""
+        parts.append(f"{fact.id} ({fact.source}: {fact.value}) → {out.verdict} ({sides}{out.why})")
+    return (
+        f"{verdict} — the sources disagree on {labels}, so each is checked in turn: "
+        + "; ".join(parts)
+    )
+
+
+def _unresolved_message(unresolved: list[Slot]) -> str:
+    parts = []
+    for slot in unresolved:
+        note = ""
+        if slot.skipped:
+            note = f" ({len(slot.skipped)} matching fact(s) have no parsed value)"
+        elif slot.excluded:
+            note = (
+                f" ({slot.excluded} fact(s) for this key have qualifiers or are hypothetical; "
+                "add a filter such as [segment=...] to use them)"
+            )
+        parts.append(f"{slot.label}{note}")
+    return "unresolved — no fact matches " + "; ".join(parts)
+
+
+def alternative_data(alt: Alternative) -> pl.Alternative:
+    return pl.Alternative(
+        ref=alt.slot.label,
+        fact_id=alt.member.fact.id,
+        source=alt.member.fact.source,
+        verdict=alt.outcome.verdict,
+        lhs=alt.outcome.lhs,
+        rhs=alt.outcome.rhs,
+    )
+
+
+def operand_data(slots: Iterable[Slot]) -> list[pl.Operand]:
+    return [
+        pl.Operand(
+            ref=slot.label,
+            fact_id=member.fact.id,
+            source=member.fact.source,
+            quote=member.fact.quote,
+            value=member.fact.value,
+            interval=member.fact.interval,
+            file=member.fact.file,
+            line=member.fact.line,
+            # converted to the metric's unit, or by fx()
+            converted=member.interval if member.interval != member.fact.interval else None,
+        )
+        for slot in slots
+        for member in slot.members
+    ]
+
+
+def show(iv: Interval | None) -> str:
+    return fmt.interval_words(iv)
+
+
+def result(rule: Rule, verdict: str, message: str, slots: list[Slot], **data: Any) -> Result:
+    """The rule's result; ``data``: the fields of :class:`~factledger.payloads.RuleData`."""
+    facts = list({m.fact.id: m.fact for s in slots for m in s.members}.values())
+    parts = sorted([f.id, f.value, f.interval.to_json() if f.interval else None] for f in facts)
+    payload = pl.RuleData(
+        description=rule.description, expression=rule.expression, tolerance=rule.tolerance, **data
+    )
+    return Result(
+        id=f"rule:{rule.id}",
+        kind="rule",
+        severity=rule.severity,
+        verdict=verdict,
+        # the rule in plain words first, then its numbers and the verdict's reason
+        message=f"{' '.join(rule.description.split()).rstrip('.')}. {message}",
+        fact_ids=tuple(f.id for f in facts),
+        file=rule.file,
+        line=rule.line,
+        fingerprint=fingerprint(rule.expression, parts),
+        data=payload,
+    )

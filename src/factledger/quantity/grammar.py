@@ -1,0 +1,478 @@
+"""The grammar of one value: hedge, number (or range, or word), unit, change verb → interval."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation, localcontext
+
+from factledger.model import DIMENSION_DOMAINS, DIMENSION_UNITS, Interval
+from factledger.quantity.dates import (
+    _parse_date,
+    _parse_rank,
+)
+from factledger.quantity.numerals import (
+    _HUNDRED,
+    _INF,
+    _NUMBER_RE,
+    _ONE,
+    _PRECISION,
+    _SCALE_RE,
+    _SCALES,
+    DEFAULT_TOLERANCE,
+    QuantityError,
+    _arabic,
+    _chinese,
+    _fold,
+    _Local,
+    _Number,
+)
+from factledger.quantity.words import (
+    _GE,
+    _GT,
+    _LE,
+    _LT,
+    _NEAR,
+    _UNIT_RE,
+    _UNITS,
+    _hedge_param_words,
+    _meaning,
+    _prefix_words,
+    _resolve_unit,
+    _suffix_words,
+    _Unit,
+    _Word,
+)
+
+# --- the number itself --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Span:
+    """An interval of Decimals, the working form of an Interval."""
+
+    lo: Decimal
+    hi: Decimal
+    lo_open: bool = False
+    hi_open: bool = False
+
+    def scaled(self, k: Decimal) -> _Span:  # k > 0
+        return _Span(self.lo * k, self.hi * k, self.lo_open, self.hi_open)
+
+    def negated(self) -> _Span:
+        return _Span(-self.hi, -self.lo, self.hi_open, self.lo_open)
+
+    def shifted(self, c: Decimal) -> _Span:
+        return _Span(self.lo + c, self.hi + c, self.lo_open, self.hi_open)
+
+
+@dataclass(frozen=True)
+class _Amount:
+    """One number as written: digits, an optional scale, 多/餘, a unit."""
+
+    number: _Number  # unscaled
+    scale: Decimal | None
+    approx: str | None  # 多 or 餘
+    unit: _Unit | None
+
+
+@dataclass(frozen=True)
+class _Core:
+    """The number part of a value, in its written unit with scales applied.
+
+    ``a``/``b`` are the written value(s) that hedges bound (a = b for one number); ``span`` is the
+    precision interval (or the span of an approximate form: 60多, 十餘, 數十萬, 一大半).
+    """
+
+    form: str  # point, range, approx
+    a: Decimal
+    b: Decimal
+    span: _Span
+    unit: _Unit | None
+    scaled: bool
+    word: str | None = None  # 多, 餘, 數, 幾, 一大半: the word that shaped an approximate form
+
+    def times(self, k: Decimal) -> _Core:
+        return _Core(
+            self.form, self.a * k, self.b * k, self.span.scaled(k), self.unit, True, self.word
+        )
+
+
+_MOST_RE = re.compile(r"一?大半")  # 一大半: more than half
+_SEVERAL_RE = re.compile(rf"(?P<w>[數幾])(?P<s>{_SCALE_RE.pattern})?")  # 數十萬, 幾十個, 數周
+_RANGE_SEP_RE = re.compile(r"[-~–—〜]|到|至(?!少)")
+
+
+def _amount(text: str, pos: int) -> tuple[_Amount, int]:
+    m = _NUMBER_RE.match(text, pos)
+    if not m:
+        rest = text[pos:]
+        raise _Local(f"no number at {rest!r}" if rest else "no number")
+    number = _arabic(m["ar"]) if m["ar"] else _chinese(m["cn"])
+    pos = m.end()
+    scale = None
+    if m["ar"] and (s := _SCALE_RE.match(text, pos)):  # a Chinese numeral holds its own scale
+        scale, pos = _SCALES[s.group(0)], s.end()
+    approx = None
+    if text.startswith(("多", "餘"), pos):
+        approx, pos = text[pos], pos + 1
+        if scale is None and (s := _SCALE_RE.match(text, pos)):  # 2000多萬, 十餘萬
+            scale, pos = _SCALES[s.group(0)], s.end()
+    unit = None
+    if u := _UNIT_RE.match(text, pos):
+        unit, pos = _UNITS[u.group(0)], u.end()
+    return _Amount(number, scale, approx, unit), pos
+
+
+def _core(text: str, pos: int) -> tuple[_Core, int]:
+    if m := _MOST_RE.match(text, pos):
+        span = _Span(Decimal(50), _HUNDRED, lo_open=True)
+        return _Core("approx", span.lo, span.hi, span, _UNITS["%"], True, "一大半"), m.end()
+    if m := _SEVERAL_RE.match(text, pos):
+        # 數 = "several": two to nine of the scale word (數十萬 = [20萬, 100萬)).
+        u = _SCALES[m["s"]] if m["s"] else _ONE
+        end = m.end()
+        unit = None
+        if um := _UNIT_RE.match(text, end):
+            unit, end = _UNITS[um.group(0)], um.end()
+        span = _Span(2 * u, 10 * u, hi_open=True)
+        return _Core("approx", span.lo, span.hi, span, unit, bool(m["s"]), m["w"]), end
+    first, pos = _amount(text, pos)
+    if sep := _RANGE_SEP_RE.match(text, pos):
+        second, pos = _amount(text, sep.end())
+        return _range(first, second), pos
+    return _single(first), pos
+
+
+def _single(amount: _Amount) -> _Core:
+    num = amount.number.scaled(amount.scale or _ONE)
+    if amount.approx and not num.value:
+        raise _Local(f"0{amount.approx} is not a number")
+    if amount.approx == "多":  # 60多 = [60, 70): from N up to the next step of its last digit
+        span = _Span(num.value, num.value + num.place, hi_open=True)
+    elif amount.approx == "餘":  # 十餘 = (10, 20): strictly more than N, less than the next step
+        span = _Span(num.value, num.value + num.place, True, True)
+    else:
+        span = _Span(num.value - num.half, num.value + num.half)
+        return _Core("point", num.value, num.value, span, amount.unit, amount.scale is not None)
+    return _Core(
+        "approx", span.lo, span.hi, span, amount.unit, amount.scale is not None, amount.approx
+    )
+
+
+def _range(first: _Amount, second: _Amount) -> _Core:
+    """60-70%, 150-300億元, 兩到三個: [lo, hi] with the precision of each end."""
+    if first.approx or second.approx:
+        raise _Local("多/餘 inside a range")
+    if first.scale is not None and second.scale is None:
+        raise _Local("a range whose first end has a scale and whose second has none")
+    if first.unit and second.unit and first.unit != second.unit:
+        raise _Local(f"a range from {first.unit.text} to {second.unit.text}")
+    lo = first.number.scaled(first.scale or second.scale or _ONE)  # 150-300億: 150 is 億 too
+    hi = second.number.scaled(second.scale or _ONE)
+    if lo.value > hi.value:
+        raise _Local("a range whose ends are reversed")
+    span = _Span(lo.value - lo.half, hi.value + hi.half)
+    return _Core(
+        "range", lo.value, hi.value, span, second.unit or first.unit, second.scale is not None
+    )
+
+
+def _with_unit_param(core: _Core, unit: str) -> _Core:
+    """``unit=``: a scale and/or unit an enumeration shares (79元、239元 → 239 + 元)."""
+    text = _fold(unit)
+    pos, scale, written = 0, None, None
+    if s := _SCALE_RE.match(text, pos):
+        scale, pos = _SCALES[s.group(0)], s.end()
+    if u := _UNIT_RE.match(text, pos):
+        written, pos = _UNITS[u.group(0)], u.end()
+    if pos != len(text) or pos == 0:
+        raise _Local(f"unit {unit!r} is not a unit")
+    if scale is not None:
+        if core.scaled:
+            raise _Local(f"the value has its own scale and unit {unit!r} gives another")
+        core = core.times(scale)
+    if written is not None:
+        if core.unit is not None and core.unit != written:
+            raise _Local(f"the value's unit {core.unit.text!r} differs from unit {unit!r}")
+        core = _Core(core.form, core.a, core.b, core.span, written, core.scaled, core.word)
+    return core
+
+
+def _rounding(rounded_to: str, core: _Core) -> Decimal:
+    """``rounded_to``: the step the text visibly rounds to (100億); in the value's written unit."""
+    text = _fold(rounded_to)
+    amount, pos = _amount(text, 0)
+    if pos != len(text) or amount.approx:
+        raise _Local(f"rounded_to {rounded_to!r} is not a number with a scale")
+    if amount.unit and core.unit and amount.unit != core.unit:
+        raise _Local(f"rounded_to {rounded_to!r} is in another unit than the value")
+    step = amount.number.value * (amount.scale or _ONE)
+    if step <= 0:
+        raise _Local(f"rounded_to {rounded_to!r} is not positive")
+    if core.form == "approx":
+        raise _Local(f"rounded_to does not apply to the approximate form {core.word}")
+    return step
+
+
+# --- semantics ----------------------------------------------------------------------------------
+
+
+def _precision(core: _Core, step: Decimal | None) -> _Span:
+    """The precision interval; ``rounded_to`` replaces the last written digit's half unit."""
+    if step is None:
+        return core.span
+    return _Span(core.a - step / 2, core.b + step / 2)
+
+
+def _multiple(core: _Core, span: _Span, step: Decimal | None) -> tuple[Decimal, Decimal, _Span]:
+    """增長N倍 / 翻了N倍 / 提升N倍: Chinese uses it both for new = N× old (growth (N−1)·100%) and
+    new = (N+1)× old (growth N·100%), so the growth spans both readings. The written N is taken
+    as is: the 100-point ambiguity dwarfs its last digit. rounded_to, or an approximate form
+    (十多倍), widens N first."""
+    n = _Span(core.a, core.b) if core.form != "approx" and step is None else span
+    readings = _Span((n.lo - 1) * _HUNDRED, n.hi * _HUNDRED, n.lo_open, n.hi_open)
+    return (core.a - 1) * _HUNDRED, core.b * _HUNDRED, readings
+
+
+def _apply_hedge(kind: str | None, a: Decimal, b: Decimal, span: _Span, t: Decimal) -> _Span:
+    """Hedges bound the written value(s) a..b, not their precision interval. 約/近 keep at least
+    the precision interval: a hedge never makes a number more precise than writing it plainly."""
+    if kind is None:
+        return span
+    if kind == _GT:
+        return _Span(a, _INF, True, True)
+    if kind == _GE:
+        return _Span(a, _INF, False, True)
+    if kind == _LT:
+        return _Span(-_INF, b, True, True)
+    if kind == _LE:
+        return _Span(-_INF, b, True, False)
+    lo = min(a * (1 - t), span.lo)
+    if kind == _NEAR:
+        return _Span(lo, b)
+    return _Span(lo, max(b * (1 + t), span.hi))  # _ABOUT
+
+
+def _apply_change(span: _Span, verb: _Word | None, dimension: str, multiple: bool) -> _Span:
+    """Decline verbs make a growth negative; 下降至70% (down TO 70% of the old) is −30%."""
+    if verb is None:
+        return span
+    if dimension != "growth":
+        if verb.to:  # 降至9%, 提升至超70%: the new level, which is what a level metric holds
+            return span
+        raise _Local(f"{verb.text} states a change, not a {dimension} level")
+    if verb.role == "rise":
+        if verb.to:
+            raise _Local(
+                f"{verb.text}至 is ambiguous in a growth (the rate itself, or the new level as "
+                "% of the old); quote the number without the verb"
+            )
+        return span
+    if multiple:
+        raise _Local(f"{verb.text}…倍 (a decline by a multiple) has no single reading")
+    if verb.to:
+        return span.shifted(-_HUNDRED)
+    return span.negated()
+
+
+def _to_interval(span: _Span, unit: str, hedge: str | None) -> Interval:
+    ends = []
+    for d in (span.lo, span.hi):
+        f = float(d) + 0.0  # + 0.0: −0 (a negated 0) reads as 0
+        if d.is_finite() and not math.isfinite(f):
+            raise _Local("the number is too large")
+        ends.append(f)
+    return Interval(ends[0], ends[1], span.lo_open, span.hi_open, unit, hedge)
+
+
+def clamp(interval: Interval, dimension: str) -> Interval:
+    """Cut an interval to its dimension's domain: share [0, 100], growth [−100, ∞), others
+    [0, ∞). The result may be empty (share 超過100%); parse_quantity rejects that."""
+    _check_dimension(dimension)
+    dlo, dhi = DIMENSION_DOMAINS.get(dimension, (0.0, math.inf))
+    lo, lo_open = interval.lo, interval.lo_open
+    if lo < dlo:
+        lo, lo_open = dlo, False
+    hi, hi_open = interval.hi, interval.hi_open
+    if hi > dhi:
+        hi, hi_open = dhi, False
+    return Interval(lo, hi, lo_open, hi_open, interval.unit, interval.hedge)
+
+
+def _check_dimension(dimension: str) -> None:
+    if dimension not in DIMENSION_UNITS:
+        raise QuantityError(
+            f"unknown dimension {dimension!r} (one of {', '.join(DIMENSION_UNITS)})"
+        )
+
+
+# Values that are words, not numbers: [lo, hi) and the unit word they imply.
+_WHOLE_WORDS: dict[str, tuple[Decimal, Decimal, str | None]] = {
+    "個位數": (Decimal(1), Decimal(10), None),  # a single digit: 1..9
+    "幾毛": (Decimal("0.2"), Decimal(1), "元"),  # several tenths of a yuan
+    "幾毛錢": (Decimal("0.2"), Decimal(1), "元"),
+    # 雙位數 growth: double digits. 中高雙位數 reads as mid-to-high teens or as 40-99 %
+    # depending on the writer; both readings lie in 10..100, so that is the interval.
+    "雙位數": (Decimal(10), Decimal(100), None),
+    "低雙位數": (Decimal(10), Decimal(100), None),
+    "中雙位數": (Decimal(10), Decimal(100), None),
+    "高雙位數": (Decimal(10), Decimal(100), None),
+    "中高雙位數": (Decimal(10), Decimal(100), None),
+}
+_MAGNITUDE_RE = re.compile(r"(?P<s>十萬|百萬|千萬|十億|百億|千億|萬|億|千|百|十)級(?P<u>元|人)?")
+
+
+# --- the public functions -----------------------------------------------------------------------
+
+
+def parse_quantity(
+    value: str,
+    *,
+    dimension: str,
+    hedge: str | None = None,
+    unit: str | None = None,
+    rounded_to: str | None = None,
+    year: int | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> Interval:
+    """The interval of values ``value`` allows, in ``DIMENSION_UNITS[dimension]`` (or the written
+    currency), clamped to the dimension's domain. ``hedge``/``unit`` are an enumeration's shared
+    hedge and unit; ``rounded_to`` replaces the last digit's precision; ``year`` completes a date
+    without one. Raises QuantityError naming the text for anything it cannot read."""
+    _check_dimension(dimension)
+    try:
+        for name, text in (
+            ("value", value),
+            ("hedge", hedge),
+            ("unit", unit),
+            ("rounded_to", rounded_to),
+        ):
+            if text is not None and not isinstance(text, str):
+                raise _Local(f"{name} must be text, not {type(text).__name__}")
+        t = _tolerance(tolerance)
+        with localcontext() as ctx:
+            ctx.prec = _PRECISION
+            return _parse(value, dimension, hedge, unit, rounded_to, year, t)
+    except (_Local, InvalidOperation, OverflowError) as exc:
+        raise QuantityError(
+            f"{_describe(value, dimension, hedge, unit, rounded_to)}: {exc}"
+        ) from None
+
+
+def _describe(value: object, dimension: str, hedge: object, unit: object, rounded: object) -> str:
+    """Name every text the message is about."""
+    extras = [
+        f"{k} {v!r}"
+        for k, v in (("hedge", hedge), ("unit", unit), ("rounded_to", rounded))
+        if v is not None
+    ]
+    more = f" with {', '.join(extras)}" if extras else ""
+    return f"value {value!r}{more} ({dimension})"
+
+
+def _tolerance(tolerance: float) -> Decimal:
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float):
+        raise _Local(f"tolerance {tolerance!r} is not a number")
+    if not (math.isfinite(tolerance) and 0 <= tolerance < 1):
+        raise _Local(f"tolerance {tolerance!r} is not in [0, 1)")
+    return Decimal(repr(float(tolerance)))
+
+
+def _parse(
+    value: str,
+    dimension: str,
+    hedge: str | None,
+    unit: str | None,
+    rounded_to: str | None,
+    year: int | None,
+    t: Decimal,
+) -> Interval:
+    text = _fold(value)
+    if not text:
+        raise _Local("empty value")
+    if "乃至" in text:  # 數十萬乃至數百萬: from the first to the second
+        first, _, second = text.partition("乃至")
+        a = _parse(first, dimension, hedge, unit, rounded_to, year, t)
+        b = _parse(second, dimension, hedge, unit, rounded_to, year, t)
+        if a.unit != b.unit:
+            raise _Local(f"the two ends of {text!r} have different units")
+        return Interval(
+            min(a.lo, b.lo),
+            max(a.hi, b.hi),
+            a.lo_open if a.lo <= b.lo else b.lo_open,
+            b.hi_open if b.hi >= a.hi else a.hi_open,
+            a.unit,
+            "乃至",
+        )
+    if (word := _WHOLE_WORDS.get(text)) is not None:
+        lo, hi, word_unit = word
+        if word_unit is None and dimension in ("share", "growth"):
+            word_unit = "%"  # 佔比個位數: a single-digit percentage
+        canonical, factor, _ = _resolve_unit(
+            dimension, _UNITS.get(word_unit) if word_unit else None
+        )
+        lo, hi = lo * factor, hi * factor
+        return clamp(
+            Interval(float(lo), float(hi), hi_open=True, unit=canonical, hedge=text), dimension
+        )
+    if m := _MAGNITUDE_RE.fullmatch(text):  # 百萬級: of the order of a million
+        s_ = _SCALES[m["s"]]
+        canonical, factor, _ = _resolve_unit(dimension, _UNITS.get(m["u"]) if m["u"] else None)
+        return clamp(
+            Interval(
+                float(s_ * factor),
+                float(10 * s_ * factor),
+                hi_open=True,
+                unit=canonical,
+                hedge="級",
+            ),
+            dimension,
+        )
+    if dimension in ("date", "rank"):
+        if hedge is not None or rounded_to is not None:
+            raise _Local(f"a {dimension} takes no hedge or rounded_to")
+        if dimension == "date":
+            if unit is not None:
+                raise _Local("a date takes no unit")
+            return _parse_date(text, year)
+        if unit is not None:
+            if _fold(unit) not in ("名", "位"):
+                raise _Local(f"unit {unit!r} does not fit a rank (名 or 位)")
+            if not text.endswith(("名", "位")):
+                text += _fold(unit)
+        return _parse_rank(text)
+
+    words, pos = _prefix_words(text, 0)
+    core, pos = _core(text, pos)
+    suffix, pos = _suffix_words(text, pos)
+    if pos != len(text):
+        raise _Local(f"cannot read {text[pos:]!r}")
+    words = (_hedge_param_words(hedge) if hedge is not None else []) + words + suffix
+    if unit is not None:
+        core = _with_unit_param(core, unit)
+    meaning = _meaning(words)
+    written = core.unit
+    if meaning.currency:
+        if written is None:
+            written = _Unit("currency", meaning.currency, text=meaning.currency)
+        elif written.kind != "currency" or written.code != meaning.currency:
+            raise _Local(f"currency {meaning.currency} and unit {written.text!r} disagree")
+    if core.word == "一大半" and dimension != "share":
+        raise _Local("一大半 is a share")
+    canonical, factor, multiple = _resolve_unit(dimension, written)
+
+    step = _rounding(rounded_to, core) if rounded_to is not None else None
+    span = _precision(core, step)
+    a, b = core.a, core.b
+    if multiple:
+        a, b, span = _multiple(core, span, step)
+    a, b, span = a * factor, b * factor, span.scaled(factor)
+    span = _apply_hedge(meaning.hedge.kind if meaning.hedge else None, a, b, span, t)
+    span = _apply_change(span, meaning.verb, dimension, multiple)
+    said = meaning.hedge.text if meaning.hedge else core.word
+    result = clamp(_to_interval(span, canonical, said), dimension)
+    if result.is_empty:
+        raise _Local(f"no value of {dimension} is {_to_interval(span, canonical, said)}")
+    return result

@@ -1,0 +1,595 @@
+"""The report document → the HTML page's view model: findings, facts, sources, results.
+
+Input is only the plain dict of :func:`factledger.report.document.build`; nothing here computes a
+verdict, it arranges what the engine decided so a reviewer can read it. Every text that comes from
+a source or a fact is data: the template autoescapes it, :func:`show` makes invisible direction
+controls visible, and JSON for the page's script is escaped so no ``</script>`` can close it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+from urllib.parse import quote as url_quote
+
+from markupsafe import Markup, escape
+
+from factledger import formatting as fmt
+from factledger.model import (
+    ACK_WORDS,
+    FINDING_STATUSES,
+    RESULT_KINDS,
+    SEVERITIES,
+    STATUS_WORDS,
+    Period,
+    verdict_words,
+)
+from factledger.text import fold, fold_map, locate, sentence_bounds
+
+REPORT_FILE = "discrepancies.html"  # the name the report writes; ClaimReview urls point into it
+SEVERITY_ORDER = SEVERITIES
+STATUS_ORDER = FINDING_STATUSES
+RESULT_KIND_ORDER = RESULT_KINDS
+
+# Okabe–Ito, minus yellow (unreadable on white), plus two darks: distinguishable for most kinds
+# of colour blindness, which matters when colour is the only thing telling sources apart.
+PALETTE = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#7F3C8D",
+    "#444444",
+)
+# Invisible controls that can reorder or hide text (Trojan-Source style). Shown, not obeyed.
+_CONTROLS = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_WS = re.compile(r"\s+")
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _iv(data: dict[str, Any] | None) -> str:
+    """A report-document interval in words (the one formatter's)."""
+    return fmt.interval_words(fmt.interval_from_json(data)) if data else "—"
+
+
+def _period(p: dict[str, Any] | None) -> str:
+    """A report-document period as written, with its dates when the text does not show them."""
+    if not p:
+        return "—"
+    if not p.get("start"):
+        return p.get("text") or ""
+    start, end = date.fromisoformat(p["start"]), date.fromisoformat(p["end"])
+    return fmt.period_as_written(Period(p.get("text") or "", start, end))
+
+
+def show(value: Any) -> Markup:
+    """Escape data for HTML and make invisible direction controls visible as ``U+202E``."""
+    if value is None:
+        return Markup("")
+    escaped = str(escape(str(value)))
+    return Markup(
+        _CONTROLS.sub(
+            lambda m: (
+                f'<span class="ctl" title="invisible control character">'
+                f"U+{ord(m.group()):04X}</span>"
+            ),
+            escaped,
+        )
+    )
+
+
+def visible_controls(value: str) -> str:
+    """For plain-text places (an SVG <title> tooltip), where no markup can mark a control."""
+    return _CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+
+
+def _extra_hedge(fact: dict[str, Any]) -> str:
+    """The hedge when the value does not carry it itself (分別超過1.5億元、2.5億元 → 2.5億元)."""
+    hedge = fact.get("hedge") or ""
+    return "" if hedge and hedge in (fact.get("value") or "") else hedge
+
+
+def fmt_pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}" if x in (0, 1) else f"{x:.1%}"
+
+
+_ANCHOR_UNSAFE = re.compile(r"[^\w:.\-]")
+
+
+def anchor(prefix: str, ident: str) -> str:
+    """An element id for ``ident``: itself when already safe, else a readable, unique stand-in."""
+    if not _ANCHOR_UNSAFE.search(ident):
+        return f"{prefix}-{ident}"
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:8]
+    return f"{prefix}-{_ANCHOR_UNSAFE.sub('_', ident)[:60]}-{digest}"
+
+
+def href(anchor_id: str) -> str:
+    return "#" + url_quote(anchor_id, safe=":.-_~")
+
+
+def script_json(obj: Any) -> Markup:
+    """JSON for a ``<script type="application/json">``: ``<``, ``>``, ``&`` never appear raw."""
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    # U+2028/2029 are legal in JSON but not in older JS string literals; keep them out anyway.
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _search_text(*parts: Any) -> str:
+    """What the search box matches: NFKC, lower case, and a copy without spaces (CJK quotes)."""
+    text = unicodedata.normalize("NFKC", " ".join(str(p) for p in parts if p)).lower()
+    text = _WS.sub(" ", text)
+    return f"{text} {text.replace(' ', '')}"
+
+
+# --------------------------------------------------------------------------- quote in context
+
+
+def _runs(text: str, flags: list[frozenset[str]], offset: int = 0) -> list[dict[str, Any]]:
+    """Consecutive characters with the same highlight flags → segments for the template."""
+    out: list[dict[str, Any]] = []
+    for i, ch in enumerate(text):
+        f = flags[offset + i]
+        if out and out[-1]["flags"] == f:
+            out[-1]["text"] += ch
+        else:
+            out.append({"text": ch, "flags": f})
+    for seg in out:
+        seg["q"], seg["v"], seg["u"] = "q" in seg["flags"], "v" in seg["flags"], "u" in seg["flags"]
+    return out
+
+
+def quote_context(fact: dict[str, Any], source: dict[str, Any] | None) -> dict[str, Any]:
+    """The quote inside its sentence of the source, the value span marked; neighbours muted.
+
+    When the quote is not in the source (a provenance finding), the quote alone is shown, so the
+    reviewer sees exactly what the fact file claims the source says.
+    """
+    quote, value = fact.get("quote") or "", fact.get("value") or ""
+    text = ""
+    where = None
+    if source:
+        text = f"{source.get('title') or ''}\n{source.get('body') or ''}"
+        where = locate(text, quote) if quote else None
+    if where is None:
+        flags = [frozenset({"q"})] * len(quote)
+        span = locate(quote, value) if value else None
+        if span:
+            flags = [
+                frozenset({"q", "v"}) if span[0] <= i < span[1] else frozenset({"q"})
+                for i in range(len(quote))
+            ]
+        return {
+            "found": False,
+            "before": "",
+            "segments": _runs(quote, flags),
+            "after": "",
+            "value_found": span is not None,
+        }
+    qs, qe = where
+    ss, se = sentence_bounds(text, qs, qe)
+    if se > qe and text[se - 1] == "\n":
+        se -= 1
+    span = locate(text, value, qs, qe) if value else None
+    flags = []
+    for i in range(ss, se):
+        f = {"q"} if qs <= i < qe else set()
+        if span and span[0] <= i < span[1]:
+            f.add("v")
+        flags.append(frozenset(f))
+    # One sentence before and a little after: 其/該 in a quote usually point back there.
+    ps = sentence_bounds(text, ss - 1, ss)[0] if ss > 0 else ss
+    before = text[ps:ss].strip("\n")
+    if len(before) > 120:
+        before = "…" + before[-120:]
+    after = text[se : se + 60].split("\n")[0]
+    if after and se + 60 < len(text):
+        after += "…"
+    return {
+        "found": True,
+        "before": before,
+        "segments": _runs(text[ss:se], flags),
+        "after": after,
+        "value_found": span is not None,
+    }
+
+
+def annotated_text(source: dict[str, Any], facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The whole article with every fact's quote underlined, values and uncovered mentions
+    marked: what coverage measured, as a reader sees it."""
+    text = f"{source.get('title') or ''}\n{source.get('body') or ''}"
+    flags: list[set[str]] = [set() for _ in text]
+    for f in facts:
+        where = locate(text, f.get("quote") or "")
+        if where is None:
+            continue
+        for i in range(*where):
+            flags[i].add("q")
+        span = locate(text, f.get("value") or "", *where)
+        if span:
+            for i in range(*span):
+                flags[i].add("v")
+    cov = source.get("coverage") or {}
+    _, origin = fold_map(text)
+    for m in cov.get("uncovered") or []:
+        at, length = m.get("at"), len(fold(m.get("text") or ""))
+        # mention offsets are in the folded text the coverage check read
+        if isinstance(at, int) and at >= 0 and at + length <= len(origin) and length:
+            for i in range(origin[at], origin[at + length - 1] + 1):
+                flags[i].add("u")
+    return _runs(text, [frozenset(f) for f in flags])
+
+
+def split_context(mention: dict[str, Any]) -> tuple[str, str, str]:
+    """Coverage writes ``before【mention】after``; the article may hold 【】 itself, so cut at the
+    bracketed mention nearest to where it must be."""
+    ctx, text, at = mention.get("context") or "", mention.get("text") or "", mention.get("at") or 0
+    token = f"【{text}】"
+    hits = [m.start() for m in re.finditer(re.escape(token), ctx)]
+    if not text or not hits:
+        return ctx, "", ""
+    expected = min(at, 18)
+    i = min(hits, key=lambda h: abs(h - expected))
+    return ctx[:i], text, ctx[i + len(token) :]
+
+
+# --------------------------------------------------------------------------- view model
+
+
+class _Index:
+    """Lookups over the document, built once per render."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.facts = {f["id"]: f for f in doc.get("facts") or []}
+        self.sources = {s["id"]: s for s in doc.get("sources") or []}
+        self.entities = {e["key"]: e for e in doc.get("entities") or []}
+        self.metrics = {m["key"]: m for m in doc.get("metrics") or []}
+        self.source_of_file = {s.get("file"): s["id"] for s in self.sources.values()}
+        for f in self.facts.values():
+            self.source_of_file.setdefault(f.get("file"), f.get("source"))
+
+    def entity_name(self, key: str) -> str:
+        e = self.entities.get(key)
+        names = (e or {}).get("names") or []
+        return f"{names[0]} ({key})" if names and names[0] != key else key
+
+    def involved(self, result: dict[str, Any]) -> tuple[list[str], list[str]]:
+        """Fact ids a result names (its own, a conflict's, a rule's operands): known, unknown."""
+        data = result.get("data") or {}
+        ids: list[str] = list(result.get("fact_ids") or [])
+        listed = data.get("facts") if isinstance(data.get("facts"), list) else []
+        for item in listed:
+            if isinstance(item, str):
+                ids.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("id") or item.get("fact_id"), str):
+                ids.append(item.get("id") or item.get("fact_id"))
+        operands = data.get("operands") if isinstance(data.get("operands"), list) else []
+        for op in operands:
+            if isinstance(op, dict) and isinstance(op.get("fact_id"), str):
+                ids.append(op["fact_id"])
+        seen = list(dict.fromkeys(ids))
+        return [i for i in seen if i in self.facts], [i for i in seen if i not in self.facts]
+
+
+def _fact_view(ix: _Index, fact: dict[str, Any]) -> dict[str, Any]:
+    src = ix.sources.get(fact.get("source") or "")
+    return {
+        "id": fact["id"],
+        "anchor": anchor("fact", fact["id"]),
+        "href": href(anchor("fact", fact["id"])),
+        "where": fmt.where(fact.get("file"), fact.get("line")),
+        "source_id": fact.get("source") or "",
+        "outlet": (src or {}).get("outlet") or "",
+        "title": (src or {}).get("title") or fact.get("source") or "",
+        "published": _period((src or {}).get("published")),
+        "entity": ix.entity_name(fact.get("entity") or ""),
+        "entity_key": fact.get("entity") or "",
+        "metric": fact.get("metric") or "",
+        "qualifiers": fmt.qualifiers(fact.get("qualifiers")),
+        "period": _period(fact.get("period")),
+        "stated": _period(fact.get("stated")),
+        "kind": fact.get("kind") or "",
+        "value": fact.get("value") or "",
+        "hedge": _extra_hedge(fact),
+        "interval": _iv(fact.get("interval")),
+        "written_interval": _iv(fact.get("written_interval")),
+        "quote": fact.get("quote") or "",
+        "note": fact.get("note") or "",
+        "context": quote_context(fact, src),
+    }
+
+
+def _rule_view(ix: _Index, data: dict[str, Any]) -> dict[str, Any] | None:
+    if not any(k in data for k in ("lhs", "rhs", "operands")):
+        return None
+    operands = []
+    for op in data.get("operands") or []:
+        if not isinstance(op, dict):
+            continue
+        fid = op.get("fact_id") or ""
+        operands.append(
+            {
+                "ref": op.get("ref") or "",
+                "fact_id": fid,
+                "href": href(anchor("fact", fid)) if fid in ix.facts else "",
+                "source": op.get("source") or "",
+                "value": op.get("value") or "",
+                "interval": _iv(op.get("interval")),
+                "quote": op.get("quote") or "",
+                "where": fmt.where(op.get("file"), op.get("line")),
+            }
+        )
+    # the declared shapes (payloads.Alternative, RuleData.unresolved), as the schema checks them
+    alternatives = [
+        f"with {a['fact_id']} ({ix.sources.get(a['source'], {}).get('outlet') or a['source']}) "
+        f"alone: {verdict_words(a['verdict'], 'rule').lower()} "
+        f"(left {_iv(a['lhs'])}, right {_iv(a['rhs'])})"
+        for a in data.get("alternatives") or []
+    ]
+    unresolved = data.get("unresolved") or []
+    return {
+        "description": data.get("description") if isinstance(data.get("description"), str) else "",
+        "expression": data.get("expression") if isinstance(data.get("expression"), str) else "",
+        "lhs": _iv(data["lhs"]) if isinstance(data.get("lhs"), dict) else "",
+        "rhs": _iv(data["rhs"]) if isinstance(data.get("rhs"), dict) else "",
+        "operands": operands,
+        "alternatives": alternatives,
+        "unresolved": unresolved,
+    }
+
+
+# One column per fact up to this many; a wider conflict (ten disjoint ai_impact values) reads
+# better as one row per fact.
+COMPARISON_MAX_COLUMNS = 4
+COMPARISON_ROWS = (
+    ("Value", "value"),
+    ("Interval", "interval"),
+    ("Period", "period"),
+    ("Kind", "kind"),
+    ("Stated", "stated"),
+    ("Quote", "quote"),
+    ("File", "where"),
+)
+
+
+def _is_comparison(result: dict[str, Any], n_facts: int) -> bool:
+    data = result.get("data") or {}
+    kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
+    return n_facts >= 2 and (result.get("kind") == "conflict" or kind in ("conflict", "revision"))
+
+
+def _finding_view(ix: _Index, f: dict[str, Any], rank: int) -> dict[str, Any]:
+    known, unknown = ix.involved(f)
+    facts = [_fact_view(ix, ix.facts[i]) for i in known]
+    entities = list(dict.fromkeys(ix.facts[i].get("entity") or "" for i in known))
+    sources = list(dict.fromkeys(ix.facts[i].get("source") or "" for i in known))
+    if not sources and f.get("file") in ix.source_of_file:
+        sources = [ix.source_of_file[f["file"]]]
+    data = f.get("data") or {}
+    ack = f.get("acknowledgement")
+    ack_view = None
+    if ack:
+        ack_view = {
+            "verdict": ack.get("verdict") or "",
+            "words": ACK_WORDS.get(ack.get("verdict") or "", ack.get("verdict") or ""),
+            "reason": ack.get("reason") or "",
+            "reviewer": ack.get("reviewer") or "",
+            "date": ack.get("date") or "",
+            "where": fmt.where(ack.get("file"), ack.get("line")),
+            "fingerprint": ack.get("fingerprint") or "",
+        }
+    data_kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
+    search = _search_text(
+        f.get("id"),
+        f.get("kind"),
+        f.get("severity"),
+        f.get("status"),
+        f.get("verdict"),
+        verdict_words(f.get("verdict") or "", f.get("kind")),
+        f.get("message"),
+        f.get("file"),
+        data_kind,
+        *(ack_view or {}).values(),
+        *(
+            x
+            for fv in facts
+            for x in (
+                fv["id"],
+                fv["entity"],
+                fv["metric"],
+                fv["qualifiers"],
+                fv["period"],
+                fv["value"],
+                fv["quote"],
+                fv["outlet"],
+                fv["title"],
+                fv["source_id"],
+                fv["note"],
+                fv["where"],
+            )
+        ),
+        *(name for e in entities for name in (ix.entities.get(e) or {}).get("names") or []),
+    )
+    return {
+        "rank": rank,
+        "id": f["id"],
+        "anchor": anchor("finding", f["id"]),
+        "href": href(anchor("finding", f["id"])),
+        "kind": f.get("kind") or "",
+        "data_kind": data_kind,
+        "severity": f.get("severity") or "",
+        "status": f.get("status") or "open",
+        "status_words": STATUS_WORDS.get(f.get("status") or "open", f.get("status") or ""),
+        "verdict": f.get("verdict") or "",
+        "verdict_words": verdict_words(f.get("verdict") or "", f.get("kind")),
+        "message": f.get("message") or "",
+        "where": fmt.where(f.get("file"), f.get("line")),
+        "fingerprint": f.get("fingerprint") or "",
+        "ack": ack_view,
+        "facts": facts,
+        "unknown_facts": unknown,
+        "entities": " ".join(e for e in entities if e),
+        "sources": " ".join(s for s in sources if s),
+        "comparison": facts if _is_comparison(f, len(facts)) else None,
+        "rule": _rule_view(ix, data) if isinstance(data, dict) else None,
+        "data_json": json.dumps(data, ensure_ascii=False, indent=1, default=str) if data else "",
+        "search": search,
+    }
+
+
+def _source_view(ix: _Index, s: dict[str, Any]) -> dict[str, Any]:
+    facts = [f for f in ix.facts.values() if f.get("source") == s["id"]]
+    cov = s.get("coverage")
+    cov_view = None
+    if isinstance(cov, dict):
+        cov_view = {
+            "mentions": cov.get("mentions"),
+            "covered": cov.get("covered"),
+            "ignored": cov.get("ignored"),
+            "coverage": fmt_pct(cov.get("coverage")),
+            "uncovered": [
+                dict(
+                    zip(("before", "text", "after"), split_context(m), strict=True), at=m.get("at")
+                )
+                for m in cov.get("uncovered") or []
+            ],
+        }
+    return {
+        "id": s["id"],
+        "anchor": anchor("source", s["id"]),
+        "title": s.get("title") or "",
+        "outlet": s.get("outlet") or "",
+        "language": s.get("language") or "",
+        "published": _period(s.get("published")),
+        "published_basis": s.get("published_basis") or "",
+        "curation": s.get("curation") or "",
+        "file": s.get("file") or "",
+        "facts": [_fact_row(ix, f) for f in facts],
+        "coverage": cov_view,
+        "text": annotated_text(s, facts),
+    }
+
+
+def _fact_row(ix: _Index, f: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f["id"],
+        "anchor": anchor("fact", f["id"]),
+        "entity": ix.entity_name(f.get("entity") or ""),
+        "metric": f.get("metric") or "",
+        "qualifiers": fmt.qualifiers(f.get("qualifiers")),
+        "period": (f.get("period") or {}).get("text") or "",
+        "period_range": _period(f.get("period")),
+        "value": f.get("value") or "",
+        "hedge": _extra_hedge(f),
+        "interval": _iv(f.get("interval")),
+        "kind": f.get("kind") or "",
+        "where": fmt.where(f.get("file"), f.get("line")),
+    }
+
+
+def _results_view(ix: _Index, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in results:
+        groups[r.get("kind") or "?"].append(r)
+    order = [k for k in RESULT_KIND_ORDER if k in groups] + sorted(
+        k for k in groups if k not in RESULT_KIND_ORDER
+    )
+    out = []
+    for kind in order:
+        rows = [
+            {
+                "id": r.get("id") or "",
+                "passed": bool(r.get("passed")),
+                "severity": r.get("severity") or "",
+                "verdict": r.get("verdict") or "",
+                "message": r.get("message") or "",
+                "where": fmt.where(r.get("file"), r.get("line")),
+                "facts": [
+                    (i, href(anchor("fact", i)) if i in ix.facts else "")
+                    for i in r.get("fact_ids") or []
+                ],
+            }
+            for r in groups[kind]
+        ]
+        passed = sum(r["passed"] for r in rows)
+        out.append({"kind": kind, "rows": rows, "passed": passed, "failed": len(rows) - passed})
+    return out
+
+
+def _options(values: Iterable[str], label=lambda v: v) -> list[tuple[str, str]]:
+    return [(v, label(v)) for v in sorted({v for v in values if v})]
+
+
+def build_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """Everything the template shows, computed once; the template only lays it out."""
+    ix = _Index(doc)
+    summary = doc.get("summary") or {}
+    findings = [_finding_view(ix, f, i) for i, f in enumerate(doc.get("findings") or [])]
+    cov = summary.get("coverage")
+    by_status = summary.get("by_status") or {}
+    by_severity = summary.get("by_severity") or {}
+    all_entities = [e for fv in findings for e in fv["entities"].split()]
+    all_sources = [s for fv in findings for s in fv["sources"].split()]
+    return {
+        "summary": {
+            "gate": summary.get("gate") or "fail",
+            "exit_code": summary.get("exit_code"),
+            "open_errors": summary.get("open_errors", 0),
+            "findings": summary.get("findings", len(findings)),
+            "by_severity": [(k, by_severity.get(k, 0)) for k in SEVERITY_ORDER[:2]]
+            + [(k, v) for k, v in by_severity.items() if k not in SEVERITY_ORDER[:2]],
+            "by_status": [(k, STATUS_WORDS.get(k, k), by_status.get(k, 0)) for k in STATUS_ORDER]
+            + [(k, k, v) for k, v in by_status.items() if k not in STATUS_ORDER],
+            "by_kind": sorted((summary.get("by_kind") or {}).items()),
+            "facts": summary.get("facts", len(ix.facts)),
+            "sources": summary.get("sources", len(ix.sources)),
+            "coverage": None
+            if not isinstance(cov, dict)
+            else {
+                **cov,
+                "coverage_pct": fmt_pct(cov.get("coverage")),
+                "share_pct": fmt_pct(cov.get("covered_share_of_mentions")),
+            },
+            "commit": summary.get("commit") or "",
+            "timestamp": summary.get("timestamp") or "",
+        },
+        "findings": findings,
+        "filters": {
+            "severity": _options(fv["severity"] for fv in findings),
+            "status": [
+                (k, STATUS_WORDS.get(k, k))
+                for k in STATUS_ORDER
+                if any(fv["status"] == k for fv in findings)
+            ]
+            + _options(fv["status"] for fv in findings if fv["status"] not in STATUS_ORDER),
+            "kind": _options(fv["kind"] for fv in findings),
+            "entity": _options(all_entities, ix.entity_name),
+            "source": _options(all_sources, lambda s: source_label(ix, s)),
+        },
+        "sources": [_source_view(ix, s) for s in doc.get("sources") or []],
+        "results": _results_view(ix, doc.get("results") or []),
+        "n_results": len(doc.get("results") or []),
+        "script_data": {
+            "search": {fv["id"]: fv["search"] for fv in findings},
+            "gate": summary.get("gate"),
+        },
+    }
+
+
+def source_label(ix: _Index, sid: str) -> str:
+    s = ix.sources.get(sid) or {}
+    title = s.get("title") or ""
+    title = title if len(title) <= 28 else title[:27] + "…"
+    return f"{s.get('outlet') or sid} · {title}" if title else sid
