@@ -56,6 +56,8 @@ RESULT_KINDS = (
     "provenance",
     "coverage",
     "rule",
+    "invariant",
+    "claim",
     "conflict",
     "acknowledgement",
 )
@@ -82,6 +84,15 @@ VERDICT_WORDS: dict[str | tuple[str, str], str] = {
     "stale": "Outdated figure presented as current",
     "refused": "Acknowledgement refused",
     "unmatched": "Acknowledgement matches no finding",
+    "strained": "Possible only at a stretch",
+    "repeated-figure": "Same cumulative figure repeated months apart",
+    ("invariant", "holds"): "Relation holds",
+    ("invariant", "possible"): "Relation can hold",
+    ("invariant", "violated"): "Relation violated",
+    ("claim", "holds"): "Claim holds",
+    ("claim", "possible"): "Claim can hold",
+    ("claim", "violated"): "Claim contradicted",
+    ("claim", "unverifiable"): "Claim cannot be checked here",
     "uncovered": "Numeric mention not recorded",
     "unused": "Unused ignore entry",
     "missing": "Quote or value missing from the source",
@@ -220,6 +231,7 @@ class Source:
     published_basis: str
     curation: str
     file: str
+    url: str | None = None  # where the article was published, when known
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property

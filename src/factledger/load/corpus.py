@@ -77,6 +77,7 @@ SOURCE_FIELDS = {
     "published_basis": True,
     "curation": True,
     "origin": False,
+    "url": False,
 }
 ENTITY_FIELDS = {"key": True, "names": True, "kind": True}
 METRIC_FIELDS = {
@@ -267,6 +268,10 @@ def load_sources(corpus: Corpus) -> None:
         if vals["curation"] not in ("complete", "partial"):
             probs.add(node.key_lines["curation"], "curation", "must be complete or partial")
             continue
+        url = vals.get("url")
+        if url is not None and not re.match(r"https?://[^\s]+$", url):
+            probs.add(node.key_lines["url"], "url", f"{url!r} is not an http(s) address")
+            continue
         try:
             published = parse_period(vals["published"])
         except PeriodError as exc:
@@ -282,6 +287,7 @@ def load_sources(corpus: Corpus) -> None:
             published_basis=vals["published_basis"],
             curation=vals["curation"],
             file=rel,
+            url=url,
             meta=yn.plain(node.items.get("origin")) or {},
         )
 
