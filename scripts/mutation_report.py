@@ -1,7 +1,14 @@
-"""Detection rate of each curator mistake over EVERY applicable fact of the corpus.
+"""Detection rates: each curator mistake, and "the source is wrong", over EVERY applicable fact.
 
     python scripts/mutation_report.py [--root .] [--kind changed_value ...] [--sample N]
                                       [--seed S] [--json out.json]
+    python scripts/mutation_report.py --source-errors [--root .] [--json out.json]
+
+``--source-errors``: the article itself wrong (factledger.devtools.source_errors): the number
+changed consistently in the seed, the quotes and the values (×10, ×1.3, ÷10, last digit), the
+cross-checking checks re-run in memory. Prints cross-check coverage, the detection rate per kind
+(over the facts each kind applies to, and over all numeric facts) and per source, and every miss
+grouped by why (untouched; touched but the change fits the intervals). About a minute.
 
 For each kind of mistake (see ``factledger.mutations``) it mutates one fact at a time in a
 private copy of the corpus, runs the checks, and prints: applicable facts, detected (any new or
@@ -21,6 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from factledger.devtools import source_errors
 from factledger.devtools.mutations import KINDS, Detection, KindReport, Workspace
 
 
@@ -96,6 +104,52 @@ def print_report(reports: list[KindReport], out=sys.stdout) -> None:
             print(_miss_line(d), file=out)
 
 
+def source_error_report(root: Path, out=sys.stdout) -> list[source_errors.KindReport]:
+    h = source_errors.Harness(root)
+    numeric = len(h.numeric)
+    print(
+        f"cross-check coverage: {len(h.touched)} of {numeric} numeric facts touched "
+        f"({_pct(len(h.touched) / max(1, numeric))}), {numeric - len(h.touched)} untouched",
+        file=out,
+    )
+    reports = [h.report(kind) for kind in source_errors.KINDS]
+    print(
+        "\n| kind | applicable | detected | rate | rate over all numeric facts | inconsistent |",
+        file=out,
+    )
+    print("|---|---:|---:|---:|---:|---:|", file=out)
+    for r in reports:
+        bad = sum(d.inconsistent for d in r.detections)
+        print(
+            f"| {r.kind} | {r.applicable} | {len(r.detected)} | {_pct(r.rate)} | "
+            f"{_pct(len(r.detected) / max(1, numeric))} | {bad} |",
+            file=out,
+        )
+    sources = sorted({d.source for r in reports for d in r.detections})
+    print("\n| source | " + " | ".join(r.kind for r in reports) + " |", file=out)
+    print("|---|" + "---:|" * len(reports), file=out)
+    for sid in sources:
+        cells = []
+        for r in reports:
+            n, k = r.by_source().get(sid, (0, 0))
+            cells.append(f"{k}/{n}" + (f" ({_pct(k / n)})" if n else ""))
+        print(f"| {sid} | " + " | ".join(cells) + " |", file=out)
+    for r in reports:
+        misses = [d for d in r.detections if not d.detected]
+        print(f"\n{r.kind}: {len(misses)} missed", file=out)
+        for why in ("untouched", "touched, but the change fits the intervals"):
+            group = [d for d in misses if d.why_missed == why]
+            if group:
+                print(f"  {why} ({len(group)}):", file=out)
+                for d in group:
+                    print(f"    {d.fact_id}: {d.change}", file=out)
+    not_applicable = [f.id for f in h.numeric if all(
+        f.id not in {d.fact_id for d in r.detections} for r in reports)]  # fmt: skip
+    if not_applicable:
+        print(f"\nno kind applies ({len(not_applicable)}): {', '.join(not_applicable)}", file=out)
+    return reports
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path("."), help="corpus folder (default .)")
@@ -106,10 +160,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20251127, help="seed of --sample")
     parser.add_argument("--json", type=Path, default=None, help="also write every detection")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--source-errors",
+        action="store_true",
+        help='"the source is wrong" instead of curator slips',
+    )
     args = parser.parse_args(argv)
     if not (args.root / "facts").is_dir():
         print(f"mutation_report: {args.root.resolve()} has no facts/", file=sys.stderr)
         return 2
+    if args.source_errors:
+        found = source_error_report(args.root)
+        if args.json:
+            data = {r.kind: [d.__dict__ for d in r.detections] for r in found}
+            args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+        return 0
     t0 = time.perf_counter()
     with Workspace(args.root) as ws:
         reports = measure(ws, args.kind or list(KINDS), args.sample, args.seed, not args.quiet)

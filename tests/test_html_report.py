@@ -684,6 +684,7 @@ def make_doc() -> dict[str, Any]:
                 "coverage": 0.9231,
                 "covered_share_of_mentions": 0.8571,
             },
+            "crosscheck": {"numeric": 9, "touched": 6, "share": 0.6667},
             "commit": "abc123def456",
             "timestamp": "2025-11-28T09:30:00+00:00",
         },
@@ -951,6 +952,7 @@ def test_empty_passing_document() -> None:
             "facts": 0,
             "sources": 0,
             "coverage": None,
+            "crosscheck": None,
             "commit": None,
             "timestamp": "2025-11-28T00:00:00+00:00",
         },
@@ -1112,3 +1114,7 @@ def test_a_stale_figure_is_not_called_a_stale_acknowledgement() -> None:
         if r["@id"] == "#" + anchor("finding", outdated["id"])
     ]
     assert review["reviewRating"]["alternateName"] == "Outdated figure presented as current"
+
+
+def test_cross_check_coverage_is_in_the_header(page: str) -> None:
+    assert "Cross-checked" in page and "6 of 9 numeric facts" in page

@@ -530,3 +530,9 @@ def test_corpus_forms(
 ) -> None:
     got = parse_quantity(text, dimension=dimension, year=2025)
     assert (got.lo, got.hi, got.hi_open, got.unit) == pytest.approx((lo, hi, hi_open, unit))
+
+
+def test_a_unit_that_does_not_fit_a_rank_is_an_error_not_a_crash() -> None:
+    # found by the source-error mutations: 一級 ×10 = 十級 raised KeyError('rank')
+    with pytest.raises(QuantityError, match="does not fit dimension rank"):
+        parse_quantity("十級", dimension="rank")

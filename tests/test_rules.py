@@ -778,7 +778,7 @@ def test_the_rules_check_runs_through_the_protocol(tmp_path: Path) -> None:
     rules, problems = load_rules(rules_dir, root=tmp_path, entities=ENTITIES, metrics=METRICS)
     implicit, derived_problems = derived_rules(facts, entities=ENTITIES, metrics=METRICS)
     assert not problems and not derived_problems
-    corpus = SimpleNamespace(facts=facts, rules=[*rules, *implicit])
+    corpus = SimpleNamespace(facts=facts, rules=[*rules, *implicit], metrics={})
     out = CHECK.run(CheckContext(corpus, None))  # type: ignore[arg-type]
     results, extra = out.results, out.extras
     by_id = {r.id: r for r in results}

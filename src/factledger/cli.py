@@ -104,9 +104,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     """Numeric mentions per source: covered by a fact, ignored with a reason, or uncovered."""
-    from factledger.checks import coverage
+    from factledger.checks import default_checks
 
-    outcome = engine.run(args.root, checks=[coverage.CHECK])
+    # mentions, and the checks that compare facts with each other (cross-check coverage)
+    checks = [c for c in default_checks() if c.cross_checks or c.name == "coverage"]
+    outcome = engine.run(args.root, checks=checks)
     figures = outcome.extras.get("coverage") or {"summary": {}, "sources": {}}
     print(f"{'source':<34} {'mentions':>8} {'covered':>8} {'ignored':>8} {'uncovered':>9} coverage")
     for sid, cov in figures["sources"].items():
@@ -123,10 +125,22 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             print(f"\nuncovered in {sid} ({cov['curation']}):")
             for m in cov["uncovered"]:
                 print(f"  「{m['text']}」 …{m['context']}…")
-    problems = [f for f in outcome.open_errors if f.result.kind == "input"]
-    for f in problems:
-        print(_line(f), file=sys.stderr)
-    return outcome.exit_code
+    cross = outcome.extras.get("crosscheck")
+    if cross:
+        print(f"\n{'cross-checks':<34} {'numeric':>8} {'touched':>8} {'share':>8}")
+        for sid, row in cross["sources"].items():
+            print(f"{sid:<34} {row['numeric']:>8} {row['touched']:>8} {row['share']:>8.1%}")
+        t = cross["summary"]
+        print(f"{'all':<34} {t['numeric']:>8} {t['touched']:>8} {t['share']:>8.1%}")
+        print("touched: compared by a rule, invariant, claim or conflict group that its value "
+              "can turn from passing to failing (docs/mutations.md)")  # fmt: skip
+    for f in outcome.open_errors:
+        if f.result.kind == "input":
+            print(_line(f), file=sys.stderr)
+    if outcome.corpus.unreadable:
+        return engine.EXIT_UNREADABLE
+    failing = [f for f in outcome.open_errors if f.result.kind in ("coverage", "input")]
+    return engine.EXIT_FINDINGS if failing else engine.EXIT_OK
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:

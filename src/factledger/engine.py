@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from factledger import table as fact_table
 from factledger.checks import Check, CheckContext, default_checks
+from factledger.checks.crosscheck import measure as cross_check_coverage
 from factledger.load import Corpus, load_corpus
 from factledger.load.settings import Settings, load_settings
 from factledger.model import RESULT_KINDS, Acknowledgement, Finding, Result, fingerprint
@@ -102,6 +103,31 @@ def run(
 def _run(
     root: Path, checks: list[Check], progress: Progress | None, overrides: dict[str, Any] | None
 ) -> Outcome:
+    settings, setting_problems = load_settings(root, overrides)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if progress:
+        progress("load")
+    corpus = load_corpus(root)
+    timings["load"] = time.perf_counter() - t0
+    outcome = evaluate(corpus, checks, settings, problems=setting_problems, progress=progress)
+    outcome.timings = {**timings, **outcome.timings}
+    return outcome
+
+
+def evaluate(
+    corpus: Corpus,
+    checks: Sequence[Check],
+    settings: Settings | None = None,
+    *,
+    problems: Sequence[Result] = (),
+    progress: Progress | None = None,
+    crosscheck: bool = True,
+) -> Outcome:
+    """Everything after loading: canonical values, the checks, acknowledgements, the gate.
+    (Tools that change a loaded corpus in memory — the mutation harness — call this directly.)
+    ``crosscheck``: also measure which numeric facts the checks touch (costs a few probes per
+    operand)."""
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
 
@@ -112,19 +138,21 @@ def _run(
         timings[name] = time.perf_counter() - t0
         return out
 
-    settings, setting_problems = load_settings(root, overrides)
-    corpus = step("load", lambda: load_corpus(root))
     corpus.facts, conversion_problems = step(
         "table", lambda: fact_table.canonicalize(corpus.facts, corpus.metrics)
     )
-    results: list[Result] = [*setting_problems, *corpus.problems, *conversion_problems]
-    ctx = CheckContext(corpus, settings)
+    results: list[Result] = [*problems, *corpus.problems, *conversion_problems]
+    ctx = CheckContext(corpus, settings or Settings(), measure_touched=crosscheck)
     extras: dict[str, Any] = {}
+    touched: set[str] = set()
     for check in checks:
         out = step(check.name, lambda check=check: check.run(ctx))
         results += out.results
+        touched |= out.touched
         if out.extras:
             extras[check.name] = out.extras
+    if crosscheck and any(c.cross_checks for c in checks):
+        extras["crosscheck"] = cross_check_coverage(corpus, touched)
     results = normalized(results)
     # a partial run (``coverage`` runs one check) judges no acknowledgement of a kind it skipped
     ran = {k for c in checks for k in c.kinds}

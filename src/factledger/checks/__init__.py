@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 class CheckContext:
     corpus: Corpus
     settings: Settings
+    measure_touched: bool = True  # report which facts the checks touch (CheckOutput.touched)
 
     @property
     def facts(self) -> list[Fact]:
@@ -50,18 +51,23 @@ class CheckContext:
 class CheckOutput:
     results: list[Result]
     extras: dict[str, Any] = field(default_factory=dict)
+    # ids of the facts whose value can decide whether one of these results fails: what the
+    # check cross-checks (docs/mutations.md, "touched")
+    touched: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
 class Check:
     """``name`` keys the check's timings and extras; ``kinds`` are the result kinds it gives
     (an acknowledgement of a kind no check of the run gives is not judged); ``thorough`` checks
-    are skipped by ``check --fast`` (the pre-commit hook)."""
+    are skipped by ``check --fast`` (the pre-commit hook); ``cross_checks`` checks compare facts
+    with each other, and the run measures which numeric facts they touch."""
 
     name: str
     run: Callable[[CheckContext], CheckOutput]
     kinds: tuple[str, ...] = ()
     thorough: bool = False
+    cross_checks: bool = False  # compares facts with each other (reports ``touched``)
 
 
 def default_checks() -> list[Check]:

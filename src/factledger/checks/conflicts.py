@@ -34,6 +34,7 @@ from typing import Any
 from factledger import formatting as fmt
 from factledger import payloads as pl
 from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.checks.crosscheck import probes
 from factledger.model import PROJECTION_KINDS, Fact, Interval, Metric, Period, Result, fingerprint
 
 SEVERITY = {
@@ -488,8 +489,40 @@ def members(facts: Iterable[Fact], metrics: dict[str, Metric]) -> tuple[list[Mem
     return out, skipped
 
 
-def check(facts: Iterable[Fact], metrics: dict[str, Metric]) -> tuple[list[Result], dict]:
-    """Every conflict result for these facts, and counts for the report."""
+def _passes(ms: Sequence[Member]) -> bool:
+    """The group's verdict passes: all share a point, or every disjoint pair is a revision."""
+    return all_overlap(ms) or _unexcused(ms) is None
+
+
+# Past this size a group is judged by its members' bounds instead of probing each member (the
+# probe costs O(n) per value, so O(n²) per group).
+PROBED_GROUP_LIMIT = 64
+
+
+def touched_members(ms: Sequence[Member], dimension: str) -> set[str]:
+    """The members whose value decides whether the group conflicts: with some other value of
+    that one fact (:func:`crosscheck.probes`) the verdict turns between passing and failing. A
+    projection whose only company is projections stated at other dates (a revision chain) is
+    compared with nothing that could contradict it."""
+    if len(ms) > PROBED_GROUP_LIMIT:
+        bounded = [m for m in ms if not (math.isinf(m.iv.lo) and math.isinf(m.iv.hi))]
+        return {m.fact.id for m in ms} if len(bounded) >= 2 else set()
+    passes = _passes(ms)
+    out: set[str] = set()
+    for i, m in enumerate(ms):
+        for probe in probes(m.iv, dimension):
+            trial = list(ms)
+            trial[i] = Member(m.fact, probe)
+            if _passes(trial) != passes:
+                out.add(m.fact.id)
+                break
+    return out
+
+
+def check(
+    facts: Iterable[Fact], metrics: dict[str, Metric], *, measure_touched: bool = True
+) -> tuple[list[Result], dict, set[str]]:
+    """Every conflict result for these facts, counts for the report, and the touched facts."""
     groups: dict[GroupKey, list[Member]] = defaultdict(list)
     comparable, incomparable = members(facts, metrics)
     for m in comparable:
@@ -516,9 +549,12 @@ def check(facts: Iterable[Fact], metrics: dict[str, Metric]) -> tuple[list[Resul
 
     results: list[Result] = []
     compared = repeats = 0
+    touched: set[str] = set()
     for key, ms in groups.items():
         if len(ms) < 2:
             continue
+        if measure_touched:
+            touched |= touched_members(ms, metrics[key[1]].dimension)
         if len({m.fact.source for m in ms}) > 1:
             compared += 1
         else:
@@ -548,12 +584,14 @@ def check(facts: Iterable[Fact], metrics: dict[str, Metric]) -> tuple[list[Resul
         "verdicts": dict(sorted(verdicts.items())),
         "incomparable": sorted(incomparable),
     }
-    return results, extra
+    return results, extra, touched
 
 
 def run(ctx: CheckContext) -> CheckOutput:
-    results, extras = check(ctx.facts, ctx.corpus.metrics)
-    return CheckOutput(results, extras)
+    results, extras, touched = check(
+        ctx.facts, ctx.corpus.metrics, measure_touched=ctx.measure_touched
+    )
+    return CheckOutput(results, extras, touched)
 
 
-CHECK = Check("conflicts", run, ("conflict",))
+CHECK = Check("conflicts", run, ("conflict",), cross_checks=True)

@@ -110,6 +110,8 @@ _EXPECTS = {
     "duration": "分鐘, 小時, 天, 周, 個月 or 年",
     "price-per-period": "元/月 (元/年, 美元/月, ...) or a bare number",
     "money-per-day": "元, 元/天 (美元, 港元) or a bare number",
+    "rank": "第N, 第N名 or a bare number",
+    "date": "a date such as 9月23日",
 }
 
 

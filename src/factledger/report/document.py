@@ -99,6 +99,7 @@ def build(outcome: Outcome, root: Path) -> dict[str, Any]:
             }  # fmt: skip
     counts = outcome.counts()
     coverage = outcome.extras.get("coverage")
+    crosscheck = outcome.extras.get("crosscheck")
     doc = {
         "schema_version": SCHEMA_VERSION,
         "summary": {
@@ -113,6 +114,7 @@ def build(outcome: Outcome, root: Path) -> dict[str, Any]:
             "facts": len(corpus.facts),
             "sources": len(corpus.sources),
             "coverage": coverage.get("summary") if isinstance(coverage, dict) else None,
+            "crosscheck": crosscheck["summary"] if crosscheck else None,
             "commit": git_commit(root),
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         },
@@ -128,6 +130,7 @@ def build(outcome: Outcome, root: Path) -> dict[str, Any]:
                 "file": s.file,
                 "body": s.body,
                 "coverage": coverage["sources"].get(s.id) if isinstance(coverage, dict) else None,
+                "crosscheck": crosscheck["sources"].get(s.id) if crosscheck else None,
             }
             for s in corpus.sources.values()
         ],

@@ -562,6 +562,9 @@ def build_view(doc: dict[str, Any]) -> dict[str, Any]:
                 "coverage_pct": fmt_pct(cov.get("coverage")),
                 "share_pct": fmt_pct(cov.get("covered_share_of_mentions")),
             },
+            "crosscheck": None
+            if not summary.get("crosscheck")
+            else {**summary["crosscheck"], "share_pct": fmt_pct(summary["crosscheck"]["share"])},
             "commit": summary.get("commit") or "",
             "timestamp": summary.get("timestamp") or "",
         },

@@ -17,6 +17,7 @@ from typing import Any
 from factledger import formatting as fmt
 from factledger import fx, intervals
 from factledger import payloads as pl
+from factledger.checks.crosscheck import probes
 from factledger.expression import (
     Assertion,
     BinOp,
@@ -32,16 +33,18 @@ from factledger.expression import (
     to_text,
 )
 from factledger.load.rules import Rule
-from factledger.model import Fact, Interval, Period, Result, fingerprint
+from factledger.model import PASSING_VERDICTS, Fact, Interval, Period, Result, fingerprint
 
 # --- facts ----------------------------------------------------------------------------------
 
 
 class FactIndex:
-    """Facts keyed for O(1) lookup by (entity, metric, period key), by series, and by id."""
+    """Facts keyed for O(1) lookup by (entity, metric, period key), by series, and by id.
+    ``dimensions``: metric key → dimension, for the domain of a fact's other possible values."""
 
-    def __init__(self, facts: Iterable[Fact]) -> None:
+    def __init__(self, facts: Iterable[Fact], dimensions: dict[str, str] | None = None) -> None:
         self.facts = list(facts)
+        self.dimensions = dimensions or {}
         by_key: dict[tuple[str, str, str], list[Fact]] = defaultdict(list)
         by_series: dict[tuple[str, str], list[Fact]] = defaultdict(list)
         for fact in self.facts:
@@ -330,7 +333,9 @@ def _approx_why(verdict: str, diff: Interval, eps: float) -> str:
     return f"the two sides cannot agree{band}: their difference is {d}"
 
 
-def evaluate_compare(rule: Rule, tree: Compare, index: FactIndex) -> Result:
+def evaluate_compare(
+    rule: Rule, tree: Compare, index: FactIndex, touched: set[str] | None = None
+) -> Result:
     slots = _slots(tree, index)
     unresolved = [s for s in slots.values() if not s.members]
     operands = operand_data(slots.values())
@@ -339,10 +344,14 @@ def evaluate_compare(rule: Rule, tree: Compare, index: FactIndex) -> Result:
             rule, "unresolved", _unresolved_message(unresolved), list(slots.values()),
             operands=operands, unresolved=[s.label for s in unresolved],
         )  # fmt: skip
-    base, alternatives = decide(
-        list(slots.values()), lambda env: _judge_compare(tree, env, rule.tolerance, rule.derived)
-    )
+
+    def judge(env: dict[str, Value]) -> Outcome:
+        return _judge_compare(tree, env, rule.tolerance, rule.derived)
+
+    base, alternatives = decide(list(slots.values()), judge)
     verdict = worst(a.outcome.verdict for a in alternatives) if alternatives else base.verdict
+    if touched is not None:
+        touched |= sensitive_facts(list(slots.values()), judge, index.dimensions)
     left, right = side_texts(rule.expression, tree)
     head = f"{_side(left, tree.left, base.lhs)}; {_side(right, tree.right, base.rhs)}"
     if alternatives:
@@ -391,6 +400,40 @@ def decide(
             env_one = {**env, slot.key: Value(member.interval, member.dates)}
             alternatives.append(Alternative(slot, member, judge(env_one)))
     return base, alternatives
+
+
+def verdict_of(slots: list[Slot], judge: Callable[[dict[str, Value]], Outcome]) -> str:
+    base, alternatives = decide(slots, judge)
+    return worst(a.outcome.verdict for a in alternatives) if alternatives else base.verdict
+
+
+def sensitive_facts(
+    slots: list[Slot], judge: Callable[[dict[str, Value]], Outcome], dimensions: dict[str, str]
+) -> set[str]:
+    """The operand facts whose value decides whether the rule fails: with some other value of
+    that one fact (:func:`crosscheck.probes`), the rule passes where it failed or fails where it
+    passed. An operand that no value can make fail (``x < y`` with y unbounded above) is not one.
+    """
+    passes = verdict_of(slots, judge) in PASSING_VERDICTS
+    out: set[str] = set()
+    for i, slot in enumerate(slots):
+        for j, m in enumerate(slot.members):
+            for probe in probes(m.interval, dimensions.get(m.fact.metric, "")):
+                members = [
+                    *slot.members[:j],
+                    Member(m.fact, probe, m.dates),
+                    *slot.members[j + 1 :],
+                ]
+                other = Slot(slot.key, slot.label, members)
+                combine(other)
+                try:
+                    verdict = verdict_of([*slots[:i], other, *slots[i + 1 :]], judge)
+                except (EvalError, intervals.UnitMismatch):
+                    continue
+                if (verdict in PASSING_VERDICTS) != passes:
+                    out.add(m.fact.id)
+                    break
+    return out
 
 
 def alternatives_message(verdict: str, alternatives: list[Alternative]) -> str:

@@ -21,6 +21,7 @@ from factledger.checks.rules.evaluate import (
     operand_data,
     result,
     selects,
+    sensitive_facts,
     show,
     worst,
 )
@@ -105,7 +106,9 @@ def _judge_trend(name: str, slots: list[Slot], env: dict[str, Value]) -> Outcome
     return Outcome(verdict, "; ".join(steps))
 
 
-def evaluate_trend(rule: Rule, tree: Trend, index: FactIndex) -> Result:
+def evaluate_trend(
+    rule: Rule, tree: Trend, index: FactIndex, touched: set[str] | None = None
+) -> Result:
     slots, ignored, periods = _series_slots(tree.ref, index)
     label = ref_text(tree.ref)
     operands = operand_data(slots)
@@ -119,8 +122,14 @@ def evaluate_trend(rule: Rule, tree: Trend, index: FactIndex) -> Result:
             rule, "unresolved", message, slots, operands=operands, unresolved=[label],
             ignored_periods=ignored,
         )  # fmt: skip
-    base, alternatives = decide(slots, lambda env: _judge_trend(tree.name, slots, env))
+
+    def judge(env: dict[str, Value]) -> Outcome:
+        return _judge_trend(tree.name, slots, env)
+
+    base, alternatives = decide(slots, judge)
     verdict = worst(a.outcome.verdict for a in alternatives) if alternatives else base.verdict
+    if touched is not None:
+        touched |= sensitive_facts(slots, judge, index.dimensions)
     series = "; ".join(f"{s.label} = {show(s.combined)}" for s in slots)
     message = f"{tree.name}({label}): {series}"
     if alternatives:

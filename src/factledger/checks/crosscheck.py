@@ -1,0 +1,81 @@
+"""Cross-check coverage: the share of numeric facts that some rule, invariant, claim or conflict
+group actually compares with something else.
+
+Definitions (docs/mutations.md):
+
+* a **numeric fact** reads as a finite or half-bounded interval in a non-date dimension and is not
+  ``hypothetical``;
+* a fact is **touched** when it is an operand of at least one rule, invariant, claim or conflict
+  group whose verdict can change between passing and failing when the fact's value changes — an
+  operand of an unbounded or vacuous comparison does not count. Each cross-checking check reports
+  the facts it touches (``CheckOutput.touched``), computed by probing the fact's value (see
+  :func:`probes`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from factledger.model import DIMENSION_DOMAINS, Fact, Interval
+
+if TYPE_CHECKING:
+    from factledger.load import Corpus
+
+# Multiples of the fact's own magnitude tried as other values: the mutation report's slips
+# (×10, ×1.3, ÷10) and far values on both sides, so a comparison that only a huge or a tiny value
+# could break still counts as a check.
+PROBE_FACTORS = (1e-6, 0.1, 1 / 1.3, 1.3, 10.0, 1e6)
+
+
+def is_numeric(fact: Fact, dimension: str) -> bool:
+    iv = fact.canonical
+    if iv is None or dimension == "date" or fact.kind == "hypothetical" or iv.is_empty:
+        return False
+    if math.isnan(iv.lo) or math.isnan(iv.hi):
+        return False
+    return not (math.isinf(iv.lo) and math.isinf(iv.hi))
+
+
+def probes(iv: Interval, dimension: str) -> list[Interval]:
+    """Other values the fact could have had, as points in its unit, inside its domain."""
+    lo_dom, hi_dom = DIMENSION_DOMAINS.get(dimension, (0.0, math.inf))
+    ends = [abs(x) for x in (iv.lo, iv.hi) if math.isfinite(x) and x != 0]
+    r = max(ends) if ends else 1.0
+    values = {r * k for k in PROBE_FACTORS}
+    if lo_dom < 0:
+        values |= {-r * k for k in (0.1, 1.0, 10.0)}
+    values |= {x for x in (lo_dom, hi_dom, 0.0) if math.isfinite(x)}
+    inside = sorted(v for v in values if lo_dom <= v <= hi_dom)
+    return [Interval(v, v, unit=iv.unit) for v in inside]
+
+
+def measure(corpus: Corpus, touched: set[str]) -> dict[str, Any]:
+    """Numeric facts and the touched ones, per source and overall."""
+    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"numeric": 0, "touched": 0})
+    untouched: dict[str, list[str]] = defaultdict(list)
+    for f in corpus.facts:
+        metric = corpus.metrics.get(f.metric)
+        if metric is None or not is_numeric(f, metric.dimension):
+            continue
+        per[f.source]["numeric"] += 1
+        if f.id in touched:
+            per[f.source]["touched"] += 1
+        else:
+            untouched[f.source].append(f.id)
+    sources = {}
+    for sid in sorted(per):
+        n, t = per[sid]["numeric"], per[sid]["touched"]
+        sources[sid] = {
+            "numeric": n,
+            "touched": t,
+            "share": round(t / n, 4) if n else 1.0,
+            "untouched": untouched[sid],
+        }
+    n = sum(s["numeric"] for s in sources.values())
+    t = sum(s["touched"] for s in sources.values())
+    return {
+        "summary": {"numeric": n, "touched": t, "share": round(t / n, 4) if n else 1.0},
+        "sources": sources,
+    }

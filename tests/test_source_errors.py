@@ -1,0 +1,137 @@
+""""The source is wrong": the number changed in the article, its quotes and values together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from factledger import engine
+from factledger.devtools import source_errors as se
+
+SEED = """---
+id: users
+title: 快手用戶
+outlet: 測試
+language: zh-Hant
+published: '2025-11-27'
+published_basis: test fixture
+curation: partial
+---
+快手Q3日活4.16億,月活7.31億。可靈收入超過3億元。
+"""
+FACTS = """source: users
+facts:
+  - id: u-dau
+    entity: kuaishou
+    metric: dau
+    period: "2025Q3"
+    value: "4.16億"
+    kind: actual
+    quote: "快手Q3日活4.16億,月活7.31億。"
+  - id: u-mau
+    entity: kuaishou
+    metric: mau
+    period: "2025Q3"
+    value: "7.31億"
+    kind: actual
+    quote: "快手Q3日活4.16億,月活7.31億。"
+  - id: u-revenue
+    entity: kling
+    metric: revenue
+    period: "2025Q3"
+    value: "超過3億元"
+    kind: actual
+    quote: "可靈收入超過3億元。"
+"""
+REGISTRIES = {
+    "entities.yaml": "entities:\n  - {key: kuaishou, names: [快手], kind: company}\n"
+    "  - {key: kling, names: [可靈], kind: product}\n",
+    "metrics.yaml": "metrics:\n"
+    "  - {key: dau, dimension: count, unit: count, series: true, description: daily actives}\n"
+    "  - {key: mau, dimension: count, unit: count, series: true, description: monthly actives}\n"
+    "  - {key: revenue, dimension: money, unit: CNY, series: true, description: revenue}\n",
+}
+RULE = """rules:
+  - id: dau-below-mau
+    description: Daily actives are a subset of monthly actives.
+    severity: error
+    assert: kuaishou.dau@2025Q3 < kuaishou.mau@2025Q3
+"""
+
+
+@pytest.fixture
+def users(tmp_path: Path) -> Path:
+    for d in ("seeds", "facts", "checks/rules"):
+        (tmp_path / d).mkdir(parents=True)
+    (tmp_path / "seeds" / "users.md").write_text(SEED, encoding="utf-8")
+    (tmp_path / "facts" / "users.yaml").write_text(FACTS, encoding="utf-8")
+    for name, text in REGISTRIES.items():
+        (tmp_path / "facts" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "checks" / "rules" / "users.yaml").write_text(RULE, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_compared_fact_is_touched_and_its_tenfold_slip_detected(users: Path) -> None:
+    h = se.Harness(users)
+    assert h.touched == {"u-dau", "u-mau"}
+    d = h.run("x10", h.facts["u-dau"])
+    assert d is not None and d.detected and d.touched
+    assert d.by == ("rule",) and d.finding_ids == ("rule:dau-below-mau",)
+    assert d.change == "4.16億 → 41.6億" and not d.inconsistent
+    # the monthly figure is caught the other way round: a tenth of it is below the daily one
+    assert h.run("div10", h.facts["u-mau"]).detected
+
+
+def test_a_fact_nothing_compares_is_untouched_and_its_slip_missed(users: Path) -> None:
+    h = se.Harness(users)
+    d = h.run("x10", h.facts["u-revenue"])
+    assert d is not None and not d.detected and not d.touched
+    assert d.why_missed == "untouched"
+
+
+def test_the_article_quotes_and_values_change_together(users: Path) -> None:
+    h = se.Harness(users)
+    corpus, changed, change = h.mutate("x1.3", h.facts["u-dau"])
+    assert changed == ["u-dau"] and change == "4.16億 → 5.41億"
+    assert "快手Q3日活5.41億,月活7.31億。" in corpus.sources["users"].body
+    quotes = {f.id: f.quote for f in corpus.facts}
+    assert quotes["u-dau"] == quotes["u-mau"] == "快手Q3日活5.41億,月活7.31億。"
+    outcome = engine.evaluate(corpus, h.checks, crosscheck=False)
+    assert all(r.passed for r in outcome.results if r.kind == "provenance")
+
+
+def test_cross_check_coverage_is_in_the_run_and_the_coverage_command(users: Path, capsys) -> None:
+    from factledger.cli import main
+
+    cross = engine.run(users, expectations=False).extras["crosscheck"]
+    assert cross["summary"] == {"numeric": 3, "touched": 2, "share": round(2 / 3, 4)}
+    assert cross["sources"]["users"]["untouched"] == ["u-revenue"]
+    assert main(["coverage", "--root", str(users)]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("users "))
+    assert row.split() == ["users", "3", "2", "66.7%"]
+
+
+@pytest.mark.parametrize(
+    ("written", "kind", "expected"),
+    [
+        ("1.5", "x10", "15"),
+        ("1.5", "div10", "0.15"),
+        ("1.5", "x1.3", "2.0"),
+        ("3", "x1.3", "4"),
+        ("3,850", "x10", "38500"),
+        ("12.4", "last_digit", "12.5"),
+        ("9", "last_digit", "10"),
+    ],
+)
+def test_numbers_are_rewritten_with_their_written_precision(
+    written: str, kind: str, expected: str
+) -> None:
+    assert se.rewrite(written, kind, whole=False) == expected
+
+
+def test_chinese_numerals_are_rewritten_as_chinese_numerals() -> None:
+    assert se.rewrite_numbers("破億", "x10", whole=False) == "破十億"
+    assert se.rewrite_numbers("第二名", "x10", whole=True) == "第二十名"
+    assert se.rewrite_numbers("第二名", "div10", whole=True) is None  # no rank 0.2
+    assert se.rewrite_numbers("一大半", "x10", whole=False) is None  # nothing to slip on
