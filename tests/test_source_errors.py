@@ -1,4 +1,4 @@
-""""The source is wrong": the number changed in the article, its quotes and values together."""
+""" "The source is wrong": the number changed in the article, its quotes and values together."""
 
 from __future__ import annotations
 
@@ -108,7 +108,9 @@ def test_cross_check_coverage_is_in_the_run_and_the_coverage_command(users: Path
     assert cross["summary"] == {"numeric": 3, "touched": 2, "share": round(2 / 3, 4)}
     assert cross["sources"]["users"]["untouched"] == ["u-revenue"]
     assert main(["coverage", "--root", str(users)]) == 0
-    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("users "))
+    out = capsys.readouterr().out
+    cross_table = out[out.index("cross-checks") :]
+    row = next(line for line in cross_table.splitlines() if line.startswith("users "))
     assert row.split() == ["users", "3", "2", "66.7%"]
 
 
