@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import factledger
-from factledger import diff, engine, explain
+from factledger import acknowledge, diff, engine, explain
 from factledger.devtools import synth
 from factledger.model import Finding, verdict_words
 
@@ -77,6 +77,7 @@ def _line(f: Finding) -> str:
 
 def print_outcome(outcome: engine.Outcome, *, verbose: bool = False, out=None) -> None:
     out = out or sys.stdout
+    reviewed = acknowledge.ReviewedState(outcome)  # git look-ups only for stale acknowledgements
     groups = [
         ("Open errors", [f for f in outcome.open_errors]),
         ("Warnings", [f for f in outcome.findings
@@ -92,6 +93,9 @@ def print_outcome(outcome: engine.Outcome, *, verbose: bool = False, out=None) -
             print(_line(f), file=out)
             if f.ack and f.status == "acknowledged":
                 print(f"      reviewed: {f.ack.verdict} — {f.ack.reason}", file=out)
+            advice = acknowledge.stale_advice(outcome, f, reviewed)
+            if advice:
+                print("\n".join(advice.lines()), file=out)
         if not shown:
             print("  (use -v to list them)", file=out)
     if verbose:
@@ -298,6 +302,14 @@ def build_parser() -> argparse.ArgumentParser:
             "0    the fact was found and explained",
             "1    the fact was not loaded: its input problems are listed",
             "2    no such fact, or a usage error",
+        ),
+    )  # fmt: skip
+    acknowledge.add_parser(
+        sub, with_root, formatter_class=raw,
+        epilog=exit_codes(
+            "0    the entry was written (or the finding is already acknowledged as it is)",
+            "2    refused: not a current finding, a kind that cannot be acknowledged, an "
+            "unreadable acknowledgements file, or a usage error",
         ),
     )  # fmt: skip
     d = diff.add_parser(sub, with_root)
