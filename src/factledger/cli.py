@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import factledger
-from factledger import acknowledge, diff, engine, explain
+from factledger import acknowledge, diff, engine, explain, scaffold
 from factledger.devtools import synth
 from factledger.model import Finding, verdict_words
 
@@ -296,6 +296,19 @@ def build_parser() -> argparse.ArgumentParser:
     ))  # fmt: skip
     sug.add_argument("source", help="source id (seeds/<id>.md)")
     sug.set_defaults(func=cmd_suggest)
+    scaffold.add_parsers(
+        sub, with_root, formatter_class=raw,
+        epilogs={
+            "init": exit_codes(
+                "0    the corpus was created", "2    DIR is not empty, or a usage error"
+            ),
+            "new-source": exit_codes(
+                "0    the seed and its facts file were written",
+                "2    a file is in the way (nothing is overwritten), a bad --id, --published or "
+                "--url, an unreadable article, or a usage error",
+            ),
+        },
+    )  # fmt: skip
     explain.add_parser(
         sub, with_root, formatter_class=raw,
         epilog=exit_codes(
