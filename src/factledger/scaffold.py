@@ -239,8 +239,9 @@ def cmd_new_source(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     rel = [p.relative_to(args.root).as_posix() for p in (seed, facts)]
     print(f"wrote {rel[0]} (curation: partial) and {rel[1]} (no facts yet). Next:")
-    print(f"  factledger suggest {src.id}   # a YAML stub for every numeric mention")
-    print("  factledger check            # after adding facts; set curation: complete when done")
+    print(f"  factledger suggest {src.id}: a YAML stub for every numeric mention;")
+    print("  factledger check: after adding facts (set curation: complete when every mention is")
+    print("  a fact or ignored with a reason). docs/adding-a-source.md walks through an example.")
     return EXIT_OK
 
 
