@@ -22,7 +22,11 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "engine": ("model", "load", "table", "checks"),
     "report": ("model", "payloads", "report", "formatting", "text", "period", "engine"),
 }
-FACES = ("cli", "pytest_plugin", "diff", "suggest", "devtools", "__init__")
+# Faces present an outcome (or write what a command says it writes); they never compute a verdict.
+FACES = (
+    "cli", "pytest_plugin", "diff", "suggest", "explain", "acknowledge", "scaffold", "devtools",
+    "__init__",
+)  # fmt: skip
 
 
 def module_name(path: Path) -> str:

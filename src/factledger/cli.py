@@ -1,25 +1,54 @@
 """``factledger`` command line: a face of the engine, computing nothing itself.
 
 Exit codes: 0 no open errors, 1 open errors (or stale acknowledgements), 2 unreadable input or
-usage error.
+usage error, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from factledger import diff, engine
+import factledger
+from factledger import acknowledge, diff, engine, explain, scaffold
 from factledger.devtools import synth
-from factledger.model import Finding
+from factledger.model import Finding, verdict_words
 
 EXIT_USAGE = 2
+
+# The exit codes each command's help ends with.
+GATE_EXITS = """exit codes:
+  0    no open errors (every error fixed or acknowledged, no stale acknowledgement)
+  1    open errors, or stale acknowledgements
+  2    unreadable input (a file that cannot be parsed at all) or a usage error
+  130  interrupted (Ctrl-C)"""
+
+
+def exit_codes(*lines: str) -> str:
+    """An epilog listing ``code meaning`` lines, then the interrupt code every command shares."""
+    return (
+        "exit codes:\n" + "\n".join(f"  {line}" for line in lines) + "\n  130  interrupted (Ctrl-C)"
+    )
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Descriptions wrapped as usual; the exit-code table kept as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("exit codes:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
 
 def _root(value: str) -> Path:
     root = Path(value).resolve()
+    if not root.exists():
+        raise argparse.ArgumentTypeError(f"{root} does not exist")
+    if not root.is_dir():
+        raise argparse.ArgumentTypeError(f"{root} is not a folder")
     missing = [d for d in ("seeds", "facts") if not (root / d).is_dir()]
     if missing:
         raise argparse.ArgumentTypeError(
@@ -48,6 +77,7 @@ def _line(f: Finding) -> str:
 
 def print_outcome(outcome: engine.Outcome, *, verbose: bool = False, out=None) -> None:
     out = out or sys.stdout
+    reviewed = acknowledge.ReviewedState(outcome)  # git look-ups only for stale acknowledgements
     groups = [
         ("Open errors", [f for f in outcome.open_errors]),
         ("Warnings", [f for f in outcome.findings
@@ -63,8 +93,13 @@ def print_outcome(outcome: engine.Outcome, *, verbose: bool = False, out=None) -
             print(_line(f), file=out)
             if f.ack and f.status == "acknowledged":
                 print(f"      reviewed: {f.ack.verdict} — {f.ack.reason}", file=out)
+            advice = acknowledge.stale_advice(outcome, f, reviewed)
+            if advice:
+                print("\n".join(advice.lines()), file=out)
         if not shown:
             print("  (use -v to list them)", file=out)
+    if verbose:
+        print_verdicts(outcome, out)
     c = outcome.corpus
     cov = outcome.extras.get("coverage")
     counts = outcome.counts()
@@ -87,6 +122,28 @@ def print_outcome(outcome: engine.Outcome, *, verbose: bool = False, out=None) -
     )
 
 
+# Result kinds whose every verdict -v lists, passing or not (relations between facts).
+LISTED_KINDS = ("rule", "invariant", "claim")
+
+
+def print_verdicts(outcome: engine.Outcome, out) -> None:
+    """Every rule, invariant and claim with its verdict in words, passing ones too."""
+    status = {f.result.id: f.status for f in outcome.findings}
+    for kind in LISTED_KINDS:
+        results = sorted(
+            (r for r in outcome.results if r.kind == kind),
+            key=lambda r: (r.file or "", r.line or 0, r.id),
+        )
+        if not results:
+            continue
+        print(f"{kind.capitalize()}s ({len(results)}):", file=out)
+        for r in results:
+            where = f"{r.where}: " if r.where else ""
+            name = r.id.removeprefix(f"{kind}:")
+            st = f", {status[r.id]}" if r.id in status else ""
+            print(f"  {where}{name}: {verdict_words(r.verdict, kind)} ({r.verdict}{st})", file=out)
+
+
 def _fmt(d: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(d.items()))
 
@@ -94,12 +151,38 @@ def _fmt(d: dict[str, int]) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     outcome = engine.run(args.root, expectations=not args.fast, progress=_progress(args.quiet))
     print_outcome(outcome, verbose=args.verbose)
+    if args.format == "github" or os.environ.get("GITHUB_ACTIONS") == "true":
+        _print_annotations(outcome, args.root)
     if not args.no_report:
         from factledger import report
 
         written = report.write_all(outcome, args.root, args.out)
         print("reports: " + ", ".join(str(p) for p in written.values()))
+    if args.format == "sarif":
+        print(f"sarif: {_write_sarif(outcome, args.root, args.out)}")
     return outcome.exit_code
+
+
+def _print_annotations(outcome: engine.Outcome, root: Path) -> None:
+    """Workflow commands: GitHub shows each open finding on its line of the pull request."""
+    from factledger.report import github
+
+    facts = {f.id: (f.file, f.line) for f in outcome.corpus.facts}
+    for line in github.annotations(outcome.findings, facts, github.repo_prefix(root)):
+        print(line)
+
+
+def _write_sarif(outcome: engine.Outcome, root: Path, out_dir: Path | None) -> Path:
+    from factledger.report import document, github, sarif, write_atomic
+
+    path = (out_dir or root / outcome.settings.out_dir) / "factledger.sarif"
+    text = sarif.to_sarif(
+        document.build(outcome, root),
+        tool_version=factledger.__version__,
+        prefix=github.repo_prefix(root),
+    )
+    write_atomic(path, text)
+    return path
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -154,16 +237,40 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+FORMATS = ("text", "github", "sarif")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="factledger", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="factledger",
+        description=__doc__.splitlines()[0],
+        epilog="Run `factledger COMMAND --help` for a command's description and exit codes.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {factledger.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    raw = _Formatter
+
+    def command(name: str, help: str, description: str, epilog: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name, help=help, description=description, epilog=epilog, formatter_class=raw
+        )
 
     def with_root(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--root", type=_root, default=".", help="corpus folder (default: .)")
         return p
 
-    check = with_root(sub.add_parser("check", help="run every check; write reports/"))
-    check.add_argument("-v", "--verbose", action="store_true", help="list acknowledged findings")
+    check = with_root(command(
+        "check", "run every check; write reports/",
+        "Load the corpus, run every check, apply checks/acknowledged.yaml and decide the gate. "
+        "Prints the findings grouped and located (open errors, warnings, acknowledged), then "
+        "counts, and writes reports/ (HTML, JSON, JUnit, ClaimReview). Under GitHub Actions "
+        "(GITHUB_ACTIONS=true) each open finding is also printed as a workflow annotation.",
+        GATE_EXITS,
+    ))  # fmt: skip
+    check.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="also list acknowledged findings and every rule, invariant and claim with its verdict",
+    )  # fmt: skip
     check.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     check.add_argument("--no-report", action="store_true", help="do not write reports/")
     check.add_argument(
@@ -172,18 +279,78 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     check.add_argument("--out", type=Path, default=None, help="report folder (default: reports/)")
     check.set_defaults(func=cmd_check)
-    report = with_root(sub.add_parser("report", help="same as check; writes reports/"))
-    report.add_argument("-v", "--verbose", action="store_true")
-    report.add_argument("-q", "--quiet", action="store_true")
-    report.add_argument("--out", type=Path, default=None)
+    report = with_root(command(
+        "report", "same as check; writes reports/",
+        "Run every check like `check` (never --fast) and write reports/.",
+        GATE_EXITS,
+    ))  # fmt: skip
+    report.add_argument("-v", "--verbose", action="store_true", help="as for check")
+    report.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    report.add_argument("--out", type=Path, default=None, help="report folder (default: reports/)")
     report.set_defaults(func=cmd_check, no_report=False, fast=False)
-    cov = with_root(sub.add_parser("coverage", help="numeric mentions covered per source"))
+    for p in (check, report):
+        p.add_argument(
+            "--format", choices=FORMATS, default="text",
+            help="text (default); github: also print each open finding as a workflow annotation "
+            "(automatic when GITHUB_ACTIONS=true); sarif: also write factledger.sarif (SARIF "
+            "2.1.0, for code scanning) to the report folder",
+        )  # fmt: skip
+    cov = with_root(command(
+        "coverage", "numeric mentions covered per source",
+        "List every numeric mention of every source: covered by a fact, ignored with a reason, "
+        "or uncovered (an error only in sources marked curation: complete).",
+        GATE_EXITS,
+    ))  # fmt: skip
     cov.set_defaults(func=cmd_coverage)
-    sug = with_root(sub.add_parser("suggest", help="print YAML stubs for uncovered mentions"))
+    sug = with_root(command(
+        "suggest", "print YAML stubs for uncovered mentions",
+        "Print a YAML fact stub for every uncovered mention of one source, with the sentence "
+        "around it as the quote, for a curator to complete and paste into facts/<id>.yaml.",
+        exit_codes("0    stubs printed", "2    unknown source or a usage error"),
+    ))  # fmt: skip
     sug.add_argument("source", help="source id (seeds/<id>.md)")
     sug.set_defaults(func=cmd_suggest)
-    diff.add_parser(sub, with_root)
-    synth.add_parser(sub, with_root)
+    scaffold.add_parsers(
+        sub, with_root, formatter_class=raw,
+        epilogs={
+            "init": exit_codes(
+                "0    the corpus was created", "2    DIR is not empty, or a usage error"
+            ),
+            "new-source": exit_codes(
+                "0    the seed and its facts file were written",
+                "2    a file is in the way (nothing is overwritten), a bad --id, --published or "
+                "--url, an unreadable article, or a usage error",
+            ),
+        },
+    )  # fmt: skip
+    explain.add_parser(
+        sub, with_root, formatter_class=raw,
+        epilog=exit_codes(
+            "0    the fact was found and explained",
+            "1    the fact was not loaded: its input problems are listed",
+            "2    no such fact, or a usage error",
+        ),
+    )  # fmt: skip
+    acknowledge.add_parser(
+        sub, with_root, formatter_class=raw,
+        epilog=exit_codes(
+            "0    the entry was written (or the finding is already acknowledged as it is)",
+            "2    refused: not a current finding, a kind that cannot be acknowledged, an "
+            "unreadable acknowledgements file, or a usage error",
+        ),
+    )  # fmt: skip
+    d = diff.add_parser(sub, with_root)
+    d.formatter_class = raw
+    d.epilog = exit_codes(
+        "0    the change introduces no open error",
+        "1    the change introduces an open error (or a stale acknowledgement)",
+        "2    not in a git repository, an unknown ref, no corpus at the ref, or a usage error",
+    )
+    syn = synth.add_parser(sub, with_root)
+    syn.formatter_class = raw
+    syn.epilog = exit_codes(
+        "0    corpus written", "2    OUT is not empty (see --force) or a usage error"
+    )
     return parser
 
 

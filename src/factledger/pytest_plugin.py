@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from factledger import engine
+from factledger import acknowledge, engine
 from factledger.checks import Check, default_checks
 from factledger.model import Finding, Result
 
@@ -52,7 +52,7 @@ def outcome_for(root: Path) -> engine.Outcome:
     return _outcomes[root]
 
 
-def describe(f: Finding) -> str:
+def describe(f: Finding, outcome: engine.Outcome | None = None) -> str:
     r = f.result
     lines = [f"{r.where + ': ' if r.where else ''}{r.kind} {r.verdict} ({r.severity}"
              f"{', ' + f.status if f.status != 'open' else ''}): {r.message}"]  # fmt: skip
@@ -62,10 +62,21 @@ def describe(f: Finding) -> str:
         lines.append(
             f"    {op.fact_id} ({op.source}, {op.file}:{op.line}): {op.value!r} in 「{op.quote}」"
         )
-    if f.status == "stale-ack" and f.ack:
+    advice = acknowledge.stale_advice(outcome, f, _reviewed(outcome)) if outcome else None
+    if advice:
+        lines += advice.lines("    ")
+    elif f.status == "stale-ack" and f.ack:
         lines.append(f"    acknowledged at {f.ack.file}:{f.ack.line} with fingerprint "
                      f"{f.ack.fingerprint}, now {r.fingerprint}: review it again")  # fmt: skip
     return "\n".join(lines)
+
+
+_reviewed_states: dict[int, acknowledge.ReviewedState] = {}
+
+
+def _reviewed(outcome: engine.Outcome) -> acknowledge.ReviewedState:
+    """One look at git history per run, however many items show a stale acknowledgement."""
+    return _reviewed_states.setdefault(id(outcome), acknowledge.ReviewedState(outcome))
 
 
 def failing(outcome: engine.Outcome, results: list[Result]) -> list[Finding]:
@@ -78,7 +89,7 @@ def assert_clean(outcome: engine.Outcome, results: list[Result]) -> None:
     bad = failing(outcome, results)
     if bad:
         # pytrace=False: the failure text is the finding, not a stack of library frames
-        pytest.fail("\n".join(describe(f) for f in bad), pytrace=False)
+        pytest.fail("\n".join(describe(f, outcome) for f in bad), pytrace=False)
 
 
 class RuleFile(pytest.File):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,8 +103,9 @@ def parse(text: str, *, offsets: bool = False) -> tuple[Node | None, list[YamlPr
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        message = f"YAML syntax: {exc.problem or exc.context}"
-        raise YamlProblem(message + syntax_hint(text, line), line) from None
+        problem = exc.problem or exc.context or ""
+        message = f"YAML syntax: {problem}"
+        raise YamlProblem(message + syntax_hint(text, line, problem), line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML: {exc}") from None
     except RecursionError:
@@ -114,18 +116,38 @@ def parse(text: str, *, offsets: bool = False) -> tuple[Node | None, list[YamlPr
     return _convert(root, set(), 0, problems, offsets), problems
 
 
-_HINTS = (
-    (re.compile(r"^\s*-?\s*[\w.-]+:\s+[\[{]"),
+def _colon_hint(m: re.Match[str]) -> str:
+    key, value = m.group("key"), m.group("value").strip()
+    quoted = emit_scalar(value, '"')
+    return (
+        f"the value of {key!r} contains ': ', which YAML reads as the start of a mapping: "
+        f"quote the whole value, e.g. {key}: {quoted}"
+    )
+
+
+_KEY = r"^\s*(?:-\s+)?(?P<key>[\w.-]+):"
+# (line pattern, the usual fix): the first that matches the error's line, or the line before it.
+_HINTS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(_KEY + r"\s+[\[{]"),
      "quote a value that starts with { or [: YAML reads it as a mapping or a list"),
-    (re.compile(r"^\s*-?\s*[\w.-]+:\s+[^'\"#].*:\s"),
-     "quote a value that contains ': ', e.g. quote: \"…\""),
+    (re.compile(_KEY + r"\s+(?P<value>[^'\"#\s].*?:\s.*?)(?:\s+#.*)?$"), _colon_hint),
+    (re.compile(_KEY + r'\s+"(?:[^"\\]|\\.)*"\s*[^\s#]'),
+     'a double-quoted value ends at its next ": write a quote inside it as \\" (or use '
+     "single quotes around the value)"),
+    (re.compile(_KEY + r"\s+'(?:[^']|'')*'\s*[^\s#]"),
+     "a single-quoted value ends at its next ': write a quote inside it as '' (two)"),
     (re.compile(r"^\t| \t"), "indent with spaces: YAML does not allow tabs"),
-    (re.compile(r"^\s*-?\s*[\w.-]+:\s+[@`%]"),
-     "quote a value that starts with @, ` or %"),
+    (re.compile(_KEY + r"\s+[@`%]"), "quote a value that starts with @, ` or %"),
+    (re.compile(_KEY + r"\s+[*&!]"),
+     "quote a value that starts with *, & or !: YAML reads it as an alias, anchor or tag"),
+    (re.compile(r"^\s*-[^\s-]"), "put a space after the '-' that starts a list item"),
+    (re.compile(_KEY + r"[^\s/]"), "put a space after the ':' that ends a key"),
 )  # fmt: skip
+# Errors that mean a line is indented differently from its neighbours.
+_INDENT_PROBLEMS = ("expected '-' indicator", "expected <block end>")
 
 
-def syntax_hint(text: str, line: int | None) -> str:
+def syntax_hint(text: str, line: int | None, problem: str = "") -> str:
     """The usual fix for a syntax error on (or just before) ``line``, as `` (…)``, or ''."""
     if not line:
         return ""
@@ -133,8 +155,14 @@ def syntax_hint(text: str, line: int | None) -> str:
     for at in (line, line - 1):
         if 0 < at <= len(lines):
             for pattern, hint in _HINTS:
-                if pattern.search(lines[at - 1]):
-                    return f" ({hint})"
+                m = pattern.search(lines[at - 1])
+                if m:
+                    return f" ({hint if isinstance(hint, str) else hint(m)})"
+    if any(p in problem for p in _INDENT_PROBLEMS):
+        return (
+            " (check the indentation: each field of a list item lines up under the first one "
+            "after '- ', each list item under the one before)"
+        )
     return ""
 
 
