@@ -12,6 +12,7 @@ import yaml
 from factledger import acknowledge, engine
 from factledger.acknowledge import AckError, append_entry, entry_text
 from factledger.cli import main
+from factledger.load import load_corpus
 from factledger.pytest_plugin import describe
 
 from .test_diff import REV, commit_all, write
@@ -36,11 +37,13 @@ def test_a_stale_acknowledgement_prints_its_replacement(bundled: Path, capsys) -
     out = capsys.readouterr().out
     now = next(f.result for f in engine.run(bundled, expectations=False).findings
                if f.result.id == DAU_RULE)  # fmt: skip
-    assert f"stale: {ACKS}:14 reviewed fingerprint a5c733e87453ee3d; the finding is now " \
+    ack = next(a for a in load_corpus(bundled).acks if a.id == DAU_RULE)
+    reviewed, line = ack.fingerprint, ack.line
+    assert f"stale: {ACKS}:{line} reviewed fingerprint {reviewed}; the finding is now " \
            f"{now.fingerprint}." in out  # fmt: skip
     # not in git here: the values now, instead of a comparison
     assert "ymt-kuaishou-dau-2025q1 = '3.9億' @ 2025Q1" in out
-    assert f"After reviewing it again, replace the entry at {ACKS}:14 with:" in out
+    assert f"After reviewing it again, replace the entry at {ACKS}:{line} with:" in out
     entry = out.split("with:\n", 1)[1].split("      or run:")[0]
     [parsed] = yaml.safe_load(entry)
     assert parsed["id"] == DAU_RULE and parsed["fingerprint"] == now.fingerprint
@@ -52,11 +55,14 @@ def test_a_stale_acknowledgement_prints_its_replacement(bundled: Path, capsys) -
 def test_ack_updates_a_stale_entry_in_place(bundled: Path, capsys) -> None:
     make_dau_stale(bundled)
     before = (bundled / ACKS).read_text("utf-8")
+    ack = next(a for a in load_corpus(bundled).acks if a.id == DAU_RULE)
+    line = ack.line
+    entry_end = before.splitlines().index("", line)  # the blank line after the entry
     code = main(["ack", DAU_RULE, "--root", str(bundled), "--fast", "--verdict", "source-error",
                  "--reason", "3.9億 is still below huxiu's 破4億 for 2024Q4: an outdated figure.",
                  "--reviewer", "analyst"])  # fmt: skip
     assert code == 0, capsys.readouterr().err
-    assert f"{ACKS}:14: updated the stale entry {DAU_RULE}" in capsys.readouterr().out
+    assert f"{ACKS}:{line}: updated the stale entry {DAU_RULE}" in capsys.readouterr().out
     after = (bundled / ACKS).read_text("utf-8")
     outcome = engine.run(bundled, expectations=False)
     assert outcome.passed
@@ -64,8 +70,8 @@ def test_ack_updates_a_stale_entry_in_place(bundled: Path, capsys) -> None:
     assert f.status == "acknowledged" and f.ack.reviewer == "analyst" and f.ack.date == TODAY
     # only the entry's own lines changed; every comment and other entry is as it was
     old_lines, new_lines = before.splitlines(), after.splitlines()
-    assert old_lines[:14] == new_lines[:14]
-    assert old_lines[24:] == new_lines[len(new_lines) - len(old_lines) + 24 :]
+    assert old_lines[: line - 1] == new_lines[: line - 1]
+    assert old_lines[entry_end:] == new_lines[len(new_lines) - len(old_lines) + entry_end :]
     assert len(yaml.safe_load(after)["acknowledged"]) == len(yaml.safe_load(before)["acknowledged"])
 
 

@@ -11,6 +11,7 @@ import pytest
 
 import factledger
 from factledger.cli import build_parser, main
+from factledger.load import load_corpus
 from factledger.model import Finding, Result
 from factledger.report import github
 
@@ -163,9 +164,12 @@ def test_sarif_is_schema_valid_and_locates_findings(bundled: Path, tmp_path: Pat
     assert broken and broken[0]["level"] == "error" and "suppressions" not in broken[0]
     loc = broken[0]["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"] == "facts/bohu-kling-two-faces.yaml"
-    assert loc["region"]["startLine"] == 479  # the value: line of bh-kuaishou-mau-2025q1
+    corpus = load_corpus(bundled)
+    fact = next(f for f in corpus.facts if f.id == "bh-kuaishou-mau-2025q1")
+    assert loc["region"]["startLine"] == fact.line_of("value")
     acked = [r for r in results if r.get("suppressions")]
-    assert len(acked) == 10 and all(r["suppressions"][0]["kind"] == "external" for r in acked)
+    assert len(acked) == len(corpus.acks)
+    assert all(r["suppressions"][0]["kind"] == "external" for r in acked)
     assert {r["ruleId"] for r in results} <= {d["id"] for d in run["tool"]["driver"]["rules"]}
 
 

@@ -501,7 +501,21 @@ def test_fingerprint_ignores_positions_but_not_values() -> None:
     (retext,), _ = run(fact("a", 1.0, line=3, value="1.0"), fact("b", 2.0, source="b"))
     assert r1.fingerprint == moved.fingerprint
     assert r1.id == changed.id == retext.id
-    assert len({r1.fingerprint, changed.fingerprint, retext.fingerprint}) == 3
+    assert r1.fingerprint != changed.fingerprint
+    # the same interval written otherwise: what disagrees is unchanged
+    assert r1.fingerprint == retext.fingerprint
+
+
+def test_an_agreeing_source_leaves_the_fingerprint_and_a_changed_side_does_not() -> None:
+    """Fingerprints cover what disagrees: each side's common interval."""
+    (base,), _ = run(fact("a", 1.0), fact("b", 2.0, source="b"))
+    (agreeing,), _ = run(fact("a", 1.0), fact("b", 2.0, source="b"), fact("c", 1.0, source="c"))
+    (wider,), _ = run(fact("a", 1.0), fact("b", 2.0, source="b"),
+                      fact("c", 0.5, 1.5, source="c"))  # fmt: skip
+    (moved,), _ = run(fact("a", 1.2), fact("b", 2.0, source="b"))
+    assert base.verdict == agreeing.verdict == wider.verdict == "conflict"
+    assert base.fingerprint == agreeing.fingerprint == wider.fingerprint
+    assert base.fingerprint != moved.fingerprint
 
 
 def test_needs_review_fingerprint_follows_its_members() -> None:

@@ -46,3 +46,11 @@ def test_every_result_of_the_bundled_corpus_validates_against_its_kind() -> None
     rule = next(r for r in doc["results"] if r["kind"] == "rule")
     rule["data"]["operands"] = [{"fact_id": 1}]
     assert list(validator.iter_errors(doc))
+
+
+def test_the_quantity_examples_in_the_docs_are_current() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(PROJECT / "scripts" / "quantity_examples.py"), "--check"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr

@@ -41,54 +41,54 @@ def day(y: int, m: int, d: int) -> Interval:
 # forms of the seed articles.
 GOLDEN: list[tuple[str, str, dict[str, str | int], Interval]] = [
     # --- money: precision of the last written digit, scales, currencies
-    ("1.5億元", "money", {}, closed(1.45e8, 1.55e8, "CNY")),
-    ("1.5億", "money", {}, closed(1.45e8, 1.55e8, "CNY")),
-    ("3000萬", "money", {}, closed(2.9995e7, 3.0005e7, "CNY")),
+    ("1.5億元", "money", {}, iv(1.45e8, 1.55e8, "[)", "CNY")),
+    ("1.5億", "money", {}, iv(1.45e8, 1.55e8, "[)", "CNY")),
+    ("3000萬", "money", {}, iv(2.9995e7, 3.0005e7, "[)", "CNY")),
     ("超過1.5億元", "money", {}, iv(1.5e8, INF, "()", "CNY", "超過")),
     ("2.5億元", "money", {"hedge": "超過"}, iv(2.5e8, INF, "()", "CNY", "超過")),
-    ("239", "money", {"unit": "元"}, closed(238.5, 239.5, "CNY")),
-    ("2.5", "money", {"unit": "億元"}, closed(2.45e8, 2.55e8, "CNY")),
-    ("2700億", "money", {"rounded_to": "100億"}, closed(2.65e11, 2.75e11, "CNY")),
+    ("239", "money", {"unit": "元"}, iv(238.5, 239.5, "[)", "CNY")),
+    ("2.5", "money", {"unit": "億元"}, iv(2.45e8, 2.55e8, "[)", "CNY")),
+    ("2700億", "money", {"rounded_to": "100億"}, iv(2.65e11, 2.75e11, "[)", "CNY")),
     ("約50億元", "money", {}, closed(4.75e9, 5.25e9, "CNY", "約")),
     ("3億左右", "money", {}, closed(2.5e8, 3.5e8, "CNY", "左右")),  # precision is wider than t
     ("約6億美元", "money", {}, closed(5.5e8, 6.5e8, "USD", "約")),
-    ("1.4億美元", "money", {}, closed(1.35e8, 1.45e8, "USD")),
-    ("6000萬美元", "money", {}, closed(5.9995e7, 6.0005e7, "USD")),
-    ("100億美元", "money", {}, closed(9.95e9, 1.005e10, "USD")),
-    ("92.6港元", "money", {}, closed(92.55, 92.65, "HKD")),
-    ("417.34港元", "money", {}, closed(417.335, 417.345, "HKD")),
+    ("1.4億美元", "money", {}, iv(1.35e8, 1.45e8, "[)", "USD")),
+    ("6000萬美元", "money", {}, iv(5.9995e7, 6.0005e7, "[)", "USD")),
+    ("100億美元", "money", {}, iv(9.95e9, 1.005e10, "[)", "USD")),
+    ("92.6港元", "money", {}, iv(92.55, 92.65, "[)", "HKD")),
+    ("417.34港元", "money", {}, iv(417.335, 417.345, "[)", "HKD")),
     ("約合人民幣10億元", "money", {}, closed(9.5e8, 1.05e9, "CNY", "約合")),
-    ("人民幣10億元", "money", {}, closed(9.5e8, 1.05e9, "CNY")),
-    ("7億元人民幣", "money", {}, closed(6.5e8, 7.5e8, "CNY")),
-    ("3,850億元", "money", {}, closed(3.8495e11, 3.8505e11, "CNY")),
-    ("３，８５０億元", "money", {}, closed(3.8495e11, 3.8505e11, "CNY")),  # full-width
-    ("2,690億元", "money", {}, closed(2.6895e11, 2.6905e11, "CNY")),
-    ("1.39兆元", "money", {}, closed(1.385e12, 1.395e12, "CNY")),
-    ("3千萬", "money", {}, closed(2.5e7, 3.5e7, "CNY")),
-    ("5百萬", "money", {}, closed(4.5e6, 5.5e6, "CNY")),
-    ("百元", "money", {}, closed(50, 150, "CNY")),  # 一百元: the 一 is the last digit
-    ("千萬元", "money", {}, closed(5e6, 1.5e7, "CNY")),
+    ("人民幣10億元", "money", {}, iv(9.5e8, 1.05e9, "[)", "CNY")),
+    ("7億元人民幣", "money", {}, iv(6.5e8, 7.5e8, "[)", "CNY")),
+    ("3,850億元", "money", {}, iv(3.8495e11, 3.8505e11, "[)", "CNY")),
+    ("３，８５０億元", "money", {}, iv(3.8495e11, 3.8505e11, "[)", "CNY")),  # full-width
+    ("2,690億元", "money", {}, iv(2.6895e11, 2.6905e11, "[)", "CNY")),
+    ("1.39兆元", "money", {}, iv(1.385e12, 1.395e12, "[)", "CNY")),
+    ("3千萬", "money", {}, iv(2.5e7, 3.5e7, "[)", "CNY")),
+    ("5百萬", "money", {}, iv(4.5e6, 5.5e6, "[)", "CNY")),
+    ("百元", "money", {}, iv(50, 150, "[)", "CNY")),  # 一百元: the 一 is the last digit
+    ("千萬元", "money", {}, iv(5e6, 1.5e7, "[)", "CNY")),
     ("超千萬元", "money", {}, iv(1e7, INF, "()", "CNY", "超")),
     ("破億", "money", {}, iv(1e8, INF, "()", "CNY", "破")),
     ("數十萬元", "money", {}, iv(2e5, 1e6, "[)", "CNY", "數")),
     ("數百萬", "money", {}, iv(2e6, 1e7, "[)", "CNY", "數")),
-    ("150-300億元", "money", {}, closed(1.495e10, 3.005e10, "CNY")),
+    ("150-300億元", "money", {}, iv(1.495e10, 3.005e10, "[)", "CNY")),
     ("逾7億元", "money", {}, iv(7e8, INF, "()", "CNY", "逾")),
     ("大約40元", "money", {}, closed(38, 42, "CNY", "大約")),
     ("大概50億", "money", {}, closed(4.75e9, 5.25e9, "CNY", "大概")),
     ("3000萬上下", "money", {}, closed(2.85e7, 3.15e7, "CNY", "上下")),
-    ("達206億元", "money", {}, closed(2.055e10, 2.065e10, "CNY")),
-    ("至724億元", "money", {}, closed(7.235e10, 7.245e10, "CNY")),
+    ("達206億元", "money", {}, iv(2.055e10, 2.065e10, "[)", "CNY")),
+    ("至724億元", "money", {}, iv(7.235e10, 7.245e10, "[)", "CNY")),
     ("已超過7億元", "money", {}, iv(7e8, INF, "()", "CNY", "超過")),
-    ("降至百元", "money", {}, closed(50, 150, "CNY")),  # down TO a level: the level
+    ("降至百元", "money", {}, iv(50, 150, "[)", "CNY")),  # down TO a level: the level
     # --- count: classifiers stripped
-    ("7.12億", "count", {}, closed(7.115e8, 7.125e8, "count")),
-    ("為7.12億", "count", {}, closed(7.115e8, 7.125e8, "count")),
-    ("1,012.31萬名", "count", {}, closed(10123050, 10123150, "count")),
-    ("１，０１２．３１萬名", "count", {}, closed(10123050, 10123150, "count")),
-    ("攀升至1,012.31萬名", "count", {}, closed(10123050, 10123150, "count")),
-    ("958.9萬", "count", {}, closed(9588500, 9589500, "count")),
-    ("2200萬人", "count", {}, closed(21995000, 22005000, "count")),
+    ("7.12億", "count", {}, iv(7.115e8, 7.125e8, "[)", "count")),
+    ("為7.12億", "count", {}, iv(7.115e8, 7.125e8, "[)", "count")),
+    ("1,012.31萬名", "count", {}, iv(10123050, 10123150, "[)", "count")),
+    ("１，０１２．３１萬名", "count", {}, iv(10123050, 10123150, "[)", "count")),
+    ("攀升至1,012.31萬名", "count", {}, iv(10123050, 10123150, "[)", "count")),
+    ("958.9萬", "count", {}, iv(9588500, 9589500, "[)", "count")),
+    ("2200萬人", "count", {}, iv(21995000, 22005000, "[)", "count")),
     ("超1萬家", "count", {}, iv(1e4, INF, "()", "count", "超")),
     ("超過1萬家以上", "count", {}, iv(1e4, INF, "()", "count", "超過")),
     ("突破2200萬", "count", {}, iv(2.2e7, INF, "()", "count", "突破")),
@@ -99,23 +99,23 @@ GOLDEN: list[tuple[str, str, dict[str, str | int], Interval]] = [
     ("2000多萬", "count", {}, iv(2e7, 3e7, "[)", "count", "多")),
     ("十餘人", "count", {}, iv(10, 20, "()", "count", "餘")),
     ("十餘", "count", {}, iv(10, 20, "()", "count", "餘")),
-    ("兩到三個", "count", {}, closed(1.5, 3.5, "count")),
-    ("1.68億條", "count", {}, closed(1.675e8, 1.685e8, "count")),
-    ("3.44億張", "count", {}, closed(3.435e8, 3.445e8, "count")),
-    ("48次", "count", {}, closed(47.5, 48.5, "count")),
-    ("多達48次", "count", {}, closed(47.5, 48.5, "count")),
+    ("兩到三個", "count", {}, iv(1.5, 3.5, "[)", "count")),
+    ("1.68億條", "count", {}, iv(1.675e8, 1.685e8, "[)", "count")),
+    ("3.44億張", "count", {}, iv(3.435e8, 3.445e8, "[)", "count")),
+    ("48次", "count", {}, iv(47.5, 48.5, "[)", "count")),
+    ("多達48次", "count", {}, iv(47.5, 48.5, "[)", "count")),
     ("少於100人", "count", {}, iv(0, 100, "[)", "count", "少於")),
     ("將近2000部", "count", {}, closed(1900, 2000, "count", "將近")),
     ("接近1300億次", "count", {}, closed(1.235e11, 1.3e11, "count", "接近")),
-    ("達到1.43億", "count", {}, closed(1.425e8, 1.435e8, "count")),
-    ("已3億", "count", {}, closed(2.5e8, 3.5e8, "count")),
+    ("達到1.43億", "count", {}, iv(1.425e8, 1.435e8, "[)", "count")),
+    ("已3億", "count", {}, iv(2.5e8, 3.5e8, "[)", "count")),
     ("30+", "count", {}, iv(30, INF, "[)", "count", "+")),
-    ("兩", "count", {}, closed(1.5, 2.5, "count")),
-    ("十二", "count", {}, closed(11.5, 12.5, "count")),
-    ("二十", "count", {}, closed(15, 25, "count")),  # the 二 is in the tens
-    ("三名", "count", {}, closed(2.5, 3.5, "count")),
+    ("兩", "count", {}, iv(1.5, 2.5, "[)", "count")),
+    ("十二", "count", {}, iv(11.5, 12.5, "[)", "count")),
+    ("二十", "count", {}, iv(15, 25, "[)", "count")),  # the 二 is in the tens
+    ("三名", "count", {}, iv(2.5, 3.5, "[)", "count")),
     # --- share: [0, 100]
-    ("3.26%", "share", {}, closed(3.255, 3.265, "%")),
+    ("3.26%", "share", {}, iv(3.255, 3.265, "[)", "%")),
     ("超過30%", "share", {}, iv(30, 100, "(]", "%", "超過")),
     ("近30%", "share", {}, closed(28.5, 30, "%", "近")),
     ("不足1%", "share", {}, iv(0, 1, "[)", "%", "不足")),
@@ -128,43 +128,43 @@ GOLDEN: list[tuple[str, str, dict[str, str | int], Interval]] = [
     ("10%左右", "share", {}, closed(9.5, 10.5, "%", "左右")),
     ("30%+", "share", {}, closed(30, 100, "%", "+")),
     ("一大半", "share", {}, iv(50, 100, "(]", "%", "一大半")),
-    ("60-70%", "share", {}, closed(59.5, 70.5, "%")),
-    ("60%-70%", "share", {}, closed(59.5, 70.5, "%")),
-    ("三成", "share", {}, closed(25, 35, "%")),
-    ("降至9%", "share", {}, closed(8.5, 9.5, "%")),
+    ("60-70%", "share", {}, iv(59.5, 70.5, "[)", "%")),
+    ("60%-70%", "share", {}, iv(59.5, 70.5, "[)", "%")),
+    ("三成", "share", {}, iv(25, 35, "[)", "%")),
+    ("降至9%", "share", {}, iv(8.5, 9.5, "[)", "%")),
     # --- growth: signed, [−100, ∞)
-    ("3.26%", "growth", {}, closed(3.255, 3.265, "%")),
-    ("14.2%", "growth", {}, closed(14.15, 14.25, "%")),
-    ("年增14.2%", "growth", {}, closed(14.15, 14.25, "%")),
-    ("僅年增2.5%", "growth", {}, closed(2.45, 2.55, "%")),
-    ("僅2.5%", "growth", {}, closed(2.45, 2.55, "%")),
-    ("高達72.5%", "growth", {}, closed(72.45, 72.55, "%")),
-    ("增長8%", "growth", {}, closed(7.5, 8.5, "%")),
-    ("上漲了11.26%", "growth", {}, closed(11.255, 11.265, "%")),
-    ("提升了4%-5%", "growth", {}, closed(3.5, 5.5, "%")),
-    ("4%-5%", "growth", {}, closed(3.5, 5.5, "%")),
-    ("上升16%", "growth", {}, closed(15.5, 16.5, "%")),
-    ("同比增長10.9%", "growth", {}, closed(10.85, 10.95, "%")),
-    ("環比成長68.2%", "growth", {}, closed(68.15, 68.25, "%")),
-    ("增長1700%", "growth", {}, closed(1699.5, 1700.5, "%")),
-    ("增長１７００％", "growth", {}, closed(1699.5, 1700.5, "%")),  # full-width
-    ("下跌83.6%", "growth", {}, closed(-83.65, -83.55, "%")),
+    ("3.26%", "growth", {}, iv(3.255, 3.265, "[)", "%")),
+    ("14.2%", "growth", {}, iv(14.15, 14.25, "[)", "%")),
+    ("年增14.2%", "growth", {}, iv(14.15, 14.25, "[)", "%")),
+    ("僅年增2.5%", "growth", {}, iv(2.45, 2.55, "[)", "%")),
+    ("僅2.5%", "growth", {}, iv(2.45, 2.55, "[)", "%")),
+    ("高達72.5%", "growth", {}, iv(72.45, 72.55, "[)", "%")),
+    ("增長8%", "growth", {}, iv(7.5, 8.5, "[)", "%")),
+    ("上漲了11.26%", "growth", {}, iv(11.255, 11.265, "[)", "%")),
+    ("提升了4%-5%", "growth", {}, iv(3.5, 5.5, "[)", "%")),
+    ("4%-5%", "growth", {}, iv(3.5, 5.5, "[)", "%")),
+    ("上升16%", "growth", {}, iv(15.5, 16.5, "[)", "%")),
+    ("同比增長10.9%", "growth", {}, iv(10.85, 10.95, "[)", "%")),
+    ("環比成長68.2%", "growth", {}, iv(68.15, 68.25, "[)", "%")),
+    ("增長1700%", "growth", {}, iv(1699.5, 1700.5, "[)", "%")),
+    ("增長１７００％", "growth", {}, iv(1699.5, 1700.5, "[)", "%")),  # full-width
+    ("下跌83.6%", "growth", {}, iv(-83.65, -83.55, "(]", "%")),
     ("跌超26%", "growth", {}, iv(-100, -26, "[)", "%", "超")),
     ("已跌超26%", "growth", {}, iv(-100, -26, "[)", "%", "超")),
-    ("跌5%", "growth", {}, closed(-5.5, -4.5, "%")),
-    ("減少3.4%", "growth", {}, closed(-3.45, -3.35, "%")),
-    ("同比減少3.4%", "growth", {}, closed(-3.45, -3.35, "%")),
-    ("下降70%", "growth", {}, closed(-70.5, -69.5, "%")),
-    ("下降至70%", "growth", {}, closed(-30.5, -29.5, "%")),  # new = 70% of old
-    ("降低60-70%", "growth", {}, closed(-70.5, -59.5, "%")),
+    ("跌5%", "growth", {}, iv(-5.5, -4.5, "(]", "%")),
+    ("減少3.4%", "growth", {}, iv(-3.45, -3.35, "(]", "%")),
+    ("同比減少3.4%", "growth", {}, iv(-3.45, -3.35, "(]", "%")),
+    ("下降70%", "growth", {}, iv(-70.5, -69.5, "(]", "%")),
+    ("下降至70%", "growth", {}, iv(-30.5, -29.5, "[)", "%")),  # new = 70% of old
+    ("降低60-70%", "growth", {}, iv(-70.5, -59.5, "(]", "%")),
     ("降低20%以上", "growth", {}, closed(-100, -20, "%", "以上")),
-    ("降低了65%", "growth", {}, closed(-65.5, -64.5, "%")),
-    ("降30%", "growth", {}, closed(-30.5, -29.5, "%")),
-    ("降價30%", "growth", {}, closed(-30.5, -29.5, "%")),
+    ("降低了65%", "growth", {}, iv(-65.5, -64.5, "(]", "%")),
+    ("降30%", "growth", {}, iv(-30.5, -29.5, "(]", "%")),
+    ("降價30%", "growth", {}, iv(-30.5, -29.5, "(]", "%")),
     ("便宜近30%", "growth", {}, closed(-30, -28.5, "%", "近")),
-    ("下滑16%", "growth", {}, closed(-16.5, -15.5, "%")),
-    ("環比下跌16%", "growth", {}, closed(-16.5, -15.5, "%")),
-    ("回落10%", "growth", {}, closed(-10.5, -9.5, "%")),
+    ("下滑16%", "growth", {}, iv(-16.5, -15.5, "(]", "%")),
+    ("環比下跌16%", "growth", {}, iv(-16.5, -15.5, "(]", "%")),
+    ("回落10%", "growth", {}, iv(-10.5, -9.5, "(]", "%")),
     ("高於20%", "growth", {}, iv(20, INF, "()", "%", "高於")),
     ("30%+", "growth", {}, iv(30, INF, "[)", "%", "+")),
     ("60-70%甚至更高", "growth", {}, iv(60, INF, "[)", "%", "甚至更高")),
@@ -174,16 +174,17 @@ GOLDEN: list[tuple[str, str, dict[str, str | int], Interval]] = [
     ("增長了25倍", "growth", {}, closed(2400, 2500, "%")),
     ("翻了3倍", "growth", {}, closed(200, 300, "%")),
     ("增長3.6倍", "growth", {}, closed(260, 360, "%")),
-    ("提升一倍", "growth", {}, closed(0, 100, "%")),
-    ("提升一倍以上", "growth", {}, iv(0, INF, "[)", "%", "以上")),
-    ("超過一倍", "growth", {}, iv(0, INF, "()", "%", "超過")),
-    ("增長超過一倍", "growth", {}, iv(0, INF, "()", "%", "超過")),
+    # N = 1: only the ×2 reading (a growth "to 1×" is no growth), to the precision of 一
+    ("提升一倍", "growth", {}, iv(50, 150, "[)", "%")),
+    ("提升一倍以上", "growth", {}, iv(100, INF, "[)", "%", "以上")),
+    ("超過一倍", "growth", {}, iv(100, INF, "()", "%", "超過")),
+    ("增長超過一倍", "growth", {}, iv(100, INF, "()", "%", "超過")),
     ("翻了近5倍", "growth", {}, closed(380, 500, "%", "近")),
     ("接近兩倍", "growth", {}, closed(95, 200, "%", "接近")),
     # --- ratio: a valuation multiple is a ratio, not a growth
-    ("13.12倍", "ratio", {}, closed(13.115, 13.125, "x")),
-    ("24.96倍", "ratio", {}, closed(24.955, 24.965, "x")),
-    ("一倍", "ratio", {}, closed(0.5, 1.5, "x")),
+    ("13.12倍", "ratio", {}, iv(13.115, 13.125, "[)", "x")),
+    ("24.96倍", "ratio", {}, iv(24.955, 24.965, "[)", "x")),
+    ("一倍", "ratio", {}, iv(0.5, 1.5, "[)", "x")),
     # --- rank: exact ordinals
     ("第一", "rank", {}, closed(1, 1, "rank")),
     ("第二名", "rank", {}, closed(2, 2, "rank")),
@@ -192,35 +193,35 @@ GOLDEN: list[tuple[str, str, dict[str, str | int], Interval]] = [
     ("二", "rank", {"unit": "名"}, closed(2, 2, "rank")),  # 二、三名 as two facts
     ("前三名", "rank", {}, closed(1, 3, "rank", "前")),
     # --- score, credits
-    ("1000分", "score", {}, closed(999.5, 1000.5, "points")),
-    ("20靈感值", "credits", {}, closed(19.5, 20.5, "credits")),
-    ("35靈感值", "credits", {}, closed(34.5, 35.5, "credits")),
+    ("1000分", "score", {}, iv(999.5, 1000.5, "[)", "points")),
+    ("20靈感值", "credits", {}, iv(19.5, 20.5, "[)", "credits")),
+    ("35靈感值", "credits", {}, iv(34.5, 35.5, "[)", "credits")),
     # --- duration in minutes
-    ("126分鐘", "duration", {}, closed(125.5, 126.5, "minutes")),
+    ("126分鐘", "duration", {}, iv(125.5, 126.5, "[)", "minutes")),
     ("超20分鐘", "duration", {}, iv(20, INF, "()", "minutes", "超")),
-    ("2小時", "duration", {}, closed(90, 150, "minutes")),
-    ("3天", "duration", {}, closed(3600, 5040, "minutes")),
-    ("2周", "duration", {}, closed(15120, 25200, "minutes")),
+    ("2小時", "duration", {}, iv(90, 150, "[)", "minutes")),
+    ("3天", "duration", {}, iv(3600, 5040, "[)", "minutes")),
+    ("2周", "duration", {}, iv(15120, 25200, "[)", "minutes")),
     ("數周", "duration", {}, iv(20160, 100800, "[)", "minutes", "數")),
-    ("6個月", "duration", {}, closed(241065, 284895, "minutes")),
-    ("1-3年", "duration", {}, closed(262980, 1840860, "minutes")),
-    ("27年", "duration", {}, closed(13937940, 14463900, "minutes")),
+    ("6個月", "duration", {}, iv(241065, 284895, "[)", "minutes")),
+    ("1-3年", "duration", {}, iv(262980, 1840860, "[)", "minutes")),
+    ("27年", "duration", {}, iv(13937940, 14463900, "[)", "minutes")),
     # --- dates
     ("9月23日", "date", {"year": 2025}, day(2025, 9, 23)),
     ("2025年4月15日", "date", {}, day(2025, 4, 15)),
     ("2025年4月15日", "date", {"year": 2024}, day(2025, 4, 15)),  # the written year wins
     ("11月27日", "date", {"year": 2025}, day(2025, 11, 27)),
     # --- prices per period, money per day
-    ("1314元/月", "price-per-period", {}, closed(1313.5, 1314.5, "CNY/month")),
-    ("66元/月", "price-per-period", {}, closed(65.5, 66.5, "CNY/month")),
-    ("66", "price-per-period", {}, closed(65.5, 66.5, "CNY/month")),
-    ("79", "price-per-period", {"unit": "元/月"}, closed(78.5, 79.5, "CNY/month")),
-    ("20美元/月", "price-per-period", {}, closed(19.5, 20.5, "USD/month")),
-    ("50港元/月", "price-per-period", {}, closed(49.5, 50.5, "HKD/month")),
-    ("120元/年", "price-per-period", {}, closed(119.5 / 12, 120.5 / 12, "CNY/month")),
-    ("3000萬元", "money-per-day", {}, closed(2.9995e7, 3.0005e7, "CNY/day")),
+    ("1314元/月", "price-per-period", {}, iv(1313.5, 1314.5, "[)", "CNY/month")),
+    ("66元/月", "price-per-period", {}, iv(65.5, 66.5, "[)", "CNY/month")),
+    ("66", "price-per-period", {}, iv(65.5, 66.5, "[)", "CNY/month")),
+    ("79", "price-per-period", {"unit": "元/月"}, iv(78.5, 79.5, "[)", "CNY/month")),
+    ("20美元/月", "price-per-period", {}, iv(19.5, 20.5, "[)", "USD/month")),
+    ("50港元/月", "price-per-period", {}, iv(49.5, 50.5, "[)", "HKD/month")),
+    ("120元/年", "price-per-period", {}, iv(119.5 / 12, 120.5 / 12, "[)", "CNY/month")),
+    ("3000萬元", "money-per-day", {}, iv(2.9995e7, 3.0005e7, "[)", "CNY/day")),
     ("超過3000萬元", "money-per-day", {}, iv(3e7, INF, "()", "CNY/day", "超過")),
-    ("100港元/天", "money-per-day", {}, closed(99.5, 100.5, "HKD/day")),
+    ("100港元/天", "money-per-day", {}, iv(99.5, 100.5, "[)", "HKD/day")),
 ]
 
 
@@ -261,7 +262,7 @@ def test_every_dimension_has_a_canonical_unit() -> None:
     assert DIMENSION_UNITS["duration"] == "minutes"
     assert set(DIMENSION_UNITS) == {
         "money", "count", "share", "growth", "ratio", "rank", "score", "credits",
-        "duration", "date", "price-per-period", "money-per-day",
+        "duration", "date", "price-per-period", "money-per-day", "share-change",
     }  # fmt: skip
 
 
@@ -359,7 +360,7 @@ def test_unknown_dimension_and_non_text_raise() -> None:
 def test_format_quantity_examples() -> None:
     assert written_value(1.5e8, 1, dimension="money", scale="億") == "1.5億元"
     assert written_value(-3.4, 1, dimension="growth") == "下降3.4%"
-    assert written_value(12.5, 0, dimension="count") == "12"  # half-even
+    assert written_value(12.5, 0, dimension="count") == "13"  # half up, as the precision reads
     assert written_value(2, 0, dimension="rank") == "第2"
     n = date(2025, 9, 23).toordinal()
     assert written_value(n, 0, dimension="date") == "2025年9月23日"
@@ -406,7 +407,7 @@ def test_format_then_parse_round_trips(
 @FAST
 @given(st.floats(min_value=-100, max_value=1e6, allow_nan=False), st.integers(0, 4))
 def test_format_then_parse_holds_any_growth(x: float, places: int) -> None:
-    """Any growth, rounded half-even to 0-4 places, reads back to an interval holding it."""
+    """Any growth, rounded half up to 0-4 places, reads back to an interval holding it."""
     text = written_value(x, places, dimension="growth")
     assert parse_quantity(text, dimension="growth").contains(x)
 
@@ -414,14 +415,15 @@ def test_format_then_parse_holds_any_growth(x: float, places: int) -> None:
 @FAST
 @given(written(), st.sampled_from(["money", "count"]))
 def test_precision_interval_holds_the_written_value(number: tuple[Decimal, int], dim: str) -> None:
-    """A plain number's interval is [v − u/2, v + u/2] (u the unit of its last written place,
-    clamped at 0): it contains v, is closed, and carries no hedge."""
+    """A plain number's interval is [v − u/2, v + u/2) (u the unit of its last written place,
+    clamped at 0): the values that round half up to v. It contains v, is open at the top only,
+    and carries no hedge."""
     v, places = number
     got = parse_quantity(f"{v:f}", dimension=dim)
     half = Decimal(5).scaleb(-places - 1)
     assert got.contains(float(v))
     assert (got.lo, got.hi) == (float(max(v - half, 0)), float(v + half))
-    assert not got.lo_open and not got.hi_open and got.hedge is None
+    assert not got.lo_open and got.hi_open and got.hedge is None
 
 
 @FAST
@@ -516,8 +518,8 @@ def _day(y: int, m: int, d: int) -> float:
         ("第30屆", "rank", 30, 30, False, "rank"),
         ("第一家", "rank", 1, 1, False, "rank"),
         ("一級", "rank", 1, 1, False, "rank"),
-        ("三大", "count", 2.5, 3.5, False, "count"),
-        ("三方面", "count", 2.5, 3.5, False, "count"),
+        ("三大", "count", 2.5, 3.5, True, "count"),
+        ("三方面", "count", 2.5, 3.5, True, "count"),
         ("百萬級", "money", 1e6, 1e7, True, "CNY"),
         ("數十萬乃至數百萬", "money", 2e5, 1e7, True, "CNY"),
         ("數周乃至數月", "duration", 2 * 7 * 1440, 10 * 365.25 * 1440 / 12, True, "minutes"),

@@ -801,3 +801,16 @@ def test_unquoted_braces_get_a_quoting_hint_and_in_file_duplicates_are_caught() 
     )
     assert [r.id for r in rules] == ["kling-nine-months", "kling-guidance"]
     assert problems[0].line == 13 and "duplicate rule id 'kling-guidance'" in problems[0].message
+
+
+def test_rule_fingerprint_survives_an_agreeing_source_but_not_a_changed_value() -> None:
+    q1 = fact("a-q1", "2025Q1", exactly(2e8), value="2億元", source="a")
+    total = fact("a-9m", "2025Q1..2025Q3", exactly(1e8), value="1億元", source="a")
+    base = check("kling.revenue@2025Q1 <= kling.revenue@2025Q1..2025Q3", [q1, total])
+    same = fact("b-q1", "2025Q1", exactly(2e8), value="2億元", source="b")
+    agreeing = check("kling.revenue@2025Q1 <= kling.revenue@2025Q1..2025Q3", [q1, same, total])
+    changed = fact("a-q1", "2025Q1", exactly(3e8), value="3億元", source="a")
+    moved = check("kling.revenue@2025Q1 <= kling.revenue@2025Q1..2025Q3", [changed, total])
+    assert base.verdict == agreeing.verdict == moved.verdict == "violated"
+    assert base.fingerprint == agreeing.fingerprint
+    assert base.fingerprint != moved.fingerprint

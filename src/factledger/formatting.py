@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from factledger.model import MYRIAD_UNITS, Interval, Period
@@ -181,7 +181,7 @@ _FORMAT_UNITS = {
 
 
 def written_value(x: float, decimals: int, *, dimension: str, scale: str = "") -> str:
-    """Write ``x`` (in the dimension's canonical unit) the way the press would, rounded half-even
+    """Write ``x`` (in the dimension's canonical unit) the way the press would, rounded half up
     to ``decimals`` places of ``scale`` (萬, 億, ...): written_value(1.5e8, 1, dimension="money",
     scale="億") == "1.5億元". A negative growth is written 下降….%. parse_quantity reads the text
     back to the interval of width 10^-decimals·scale around the written number, which holds x."""
@@ -212,7 +212,7 @@ def written_value(x: float, decimals: int, *, dimension: str, scale: str = "") -
         with localcontext() as ctx:
             ctx.prec = _PRECISION
             q = (abs(Decimal(x)) / (_SCALES[scale] if scale else _ONE)).quantize(
-                Decimal(1).scaleb(-decimals), ROUND_HALF_EVEN
+                Decimal(1).scaleb(-decimals), ROUND_HALF_UP
             )
     except InvalidOperation:
         raise QuantityError(f"cannot format {x!r}: too large") from None

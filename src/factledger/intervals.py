@@ -3,9 +3,12 @@
 Every operator returns an interval that contains every real result of the operator applied to
 points of its operands: ``x ∈ a, y ∈ b ⇒ x ∘ y ∈ a ∘ b``. Three things make that hold on floats:
 
-* Finite ends are combined exactly (:class:`fractions.Fraction`) and rounded *outward*; when the
-  rounding was inexact the end is made closed, because the float now lies strictly outside the
-  exact bound and including it costs nothing. Exact results stay exact, so
+* Finite ends are combined exactly (:class:`fractions.Fraction`) and rounded *outward* to floats;
+  when the rounding was inexact the float end is made closed, because it now lies strictly outside
+  the exact bound and including it costs nothing. The exact ends are kept beside the floats
+  (``Interval.exact``) and every comparison uses them, so two intervals that touched before an
+  operation (precision intervals of 12.4 and 12.5: [12.35, 12.45) and [12.45, 12.55)) still touch
+  after the same conversion or division, and do not overlap. Exact results stay exact, so
   ``(1.5e8, ∞) + (2.5e8, ∞) + (3e8, ∞)`` is exactly ``(7e8, ∞)``, open at 7e8.
 * Infinite ends follow the extended-real rules with ``0 · ∞ = 0`` for ends (the product of a
   zero end with an unbounded end is the zero that the zero end attains), so no NaN ever appears.
@@ -83,15 +86,21 @@ def empty(unit: str = "") -> Interval:
 
 
 def with_unit(iv: Interval, unit: str) -> Interval:
-    """The same set of values labelled with another unit (keeps the hedge)."""
-    return Interval(iv.lo, iv.hi, iv.lo_open, iv.hi_open, unit, iv.hedge)
+    """The same set of values labelled with another unit (keeps the hedge and exact ends)."""
+    return Interval(iv.lo, iv.hi, iv.lo_open, iv.hi_open, unit, iv.hedge, iv.exact)
 
 
 # --- exact ends and outward rounding --------------------------------------------------------
 
 
-def _exact(x: float) -> End:
-    return x if math.isinf(x) else Fraction(x)
+def _exact(x: float | Fraction) -> End:
+    return x if isinstance(x, float) and math.isinf(x) else Fraction(x)
+
+
+def _ends(a: Interval) -> tuple[tuple[End, bool], tuple[End, bool]]:
+    """Both ends of ``a``, exact, with their openness."""
+    (lo, lo_open), (hi, hi_open) = a.low, a.high
+    return (_exact(lo), lo_open), (_exact(hi), hi_open)
 
 
 def _round(value: End, *, down: bool, open_: bool) -> tuple[float, bool]:
@@ -123,7 +132,12 @@ def _round(value: End, *, down: bool, open_: bool) -> tuple[float, bool]:
 def _make(lo: End, lo_open: bool, hi: End, hi_open: bool, unit: str) -> Interval:
     lo_f, lo_o = _round(lo, down=True, open_=lo_open)
     hi_f, hi_o = _round(hi, down=False, open_=hi_open)
-    return Interval(lo_f, hi_f, lo_o, hi_o, unit)
+    inexact = any(
+        not isinstance(end, float) and (math.isinf(f) or Fraction(f) != end)
+        for end, f in ((lo, lo_f), (hi, hi_f))
+    )
+    exact = (lo, lo_open, hi, hi_open) if inexact else None
+    return Interval(lo_f, hi_f, lo_o, hi_o, unit, exact=exact)
 
 
 def _add_end(a: End, b: End) -> End:
@@ -201,7 +215,11 @@ def neg(a: Interval) -> Interval:
     """−a (exact)."""
     if a.is_empty:
         return empty(a.unit)
-    return Interval(-a.hi, -a.lo, a.hi_open, a.lo_open, a.unit)
+    exact = None
+    if a.exact is not None:
+        lo, lo_open, hi, hi_open = a.exact
+        exact = (-hi, hi_open, -lo, lo_open)
+    return Interval(-a.hi, -a.lo, a.hi_open, a.lo_open, a.unit, exact=exact)
 
 
 def add(a: Interval, b: Interval) -> Interval:
@@ -211,9 +229,11 @@ def add(a: Interval, b: Interval) -> Interval:
     unit = sum_unit(a.unit, b.unit)
     if a.is_empty or b.is_empty:
         return empty(unit)
-    lo = _add_end(_exact(a.lo), _exact(b.lo))
-    hi = _add_end(_exact(a.hi), _exact(b.hi))
-    return _make(lo, a.lo_open or b.lo_open, hi, a.hi_open or b.hi_open, unit)
+    (a_lo, a_lo_open), (a_hi, a_hi_open) = _ends(a)
+    (b_lo, b_lo_open), (b_hi, b_hi_open) = _ends(b)
+    lo = _add_end(a_lo, b_lo)
+    hi = _add_end(a_hi, b_hi)
+    return _make(lo, a_lo_open or b_lo_open, hi, a_hi_open or b_hi_open, unit)
 
 
 def _days_as_minutes(a: Interval) -> Interval:
@@ -239,8 +259,7 @@ def _mul_raw(a: Interval, b: Interval, unit: str) -> Interval:
     """The product set of a and b (numbers only), labelled ``unit``."""
     if a.is_empty or b.is_empty:
         return empty(unit)
-    a_ends = ((_exact(a.lo), a.lo_open), (_exact(a.hi), a.hi_open))
-    b_ends = ((_exact(b.lo), b.lo_open), (_exact(b.hi), b.hi_open))
+    a_ends, b_ends = _ends(a), _ends(b)
     corners: list[tuple[End, bool]] = []
     for p, p_open in a_ends:
         for q, q_open in b_ends:
@@ -271,20 +290,21 @@ def _reciprocal(b: Interval) -> Interval:
     """{1/y : y ∈ b, y ≠ 0}, as one interval (the hull when it is two half-lines)."""
     if b.is_empty:
         return empty(b.unit)
-    if b.lo < 0 < b.hi or (b.lo == 0 and b.hi == 0):
+    (lo, lo_open), (hi, hi_open) = _ends(b)
+    if lo < 0 < hi or (lo == 0 and hi == 0):
         return entire(b.unit)
-    if b.lo == 0:  # (0 or [0, hi]: only positive divisors count
-        return _make(_inv_end(b.hi), b.hi_open, INF, True, b.unit)
-    if b.hi == 0:  # [lo, 0) or [lo, 0]
-        return _make(-INF, True, _inv_end(b.lo), b.lo_open, b.unit)
-    return _make(_inv_end(b.hi), b.hi_open, _inv_end(b.lo), b.lo_open, b.unit)
+    if lo == 0:  # (0 or [0, hi]: only positive divisors count
+        return _make(_inv_end(hi), hi_open, INF, True, b.unit)
+    if hi == 0:  # [lo, 0) or [lo, 0]
+        return _make(-INF, True, _inv_end(lo), lo_open, b.unit)
+    return _make(_inv_end(hi), hi_open, _inv_end(lo), lo_open, b.unit)
 
 
-def _inv_end(x: float) -> End:
+def _inv_end(x: End) -> End:
     # 1/±∞ = 0; that end is open because ±∞ is never attained, which the caller's flag says.
-    if math.isinf(x):
+    if isinstance(x, float):
         return Fraction(0)
-    return 1 / Fraction(x)
+    return 1 / x
 
 
 def div(a: Interval, b: Interval) -> Interval:
@@ -292,9 +312,11 @@ def div(a: Interval, b: Interval) -> Interval:
     unit = quotient_unit(a.unit, b.unit)
     if a.is_empty or b.is_empty:
         return empty(unit)
-    if a.lo == 0 and a.hi == 0 and not (b.lo == 0 and b.hi == 0):
+    (a_lo, _), (a_hi, _) = _ends(a)
+    (b_lo, _), (b_hi, _) = _ends(b)
+    if a_lo == 0 and a_hi == 0 and not (b_lo == 0 and b_hi == 0):
         return point(0.0, unit)  # 0 / y = 0 for every nonzero y
-    away_from_zero = b.lo > 0 or b.hi < 0
+    away_from_zero = b_lo > 0 or b_hi < 0
     if away_from_zero and not (math.isinf(b.lo) or math.isinf(b.hi)):
         return _div_raw(a, b, unit)  # exact corners
     # 0 or ±∞ at an end: through the reciprocal, whose ends need the half-line rules
@@ -304,8 +326,8 @@ def div(a: Interval, b: Interval) -> Interval:
 def _div_raw(a: Interval, b: Interval, unit: str) -> Interval:
     """a / b for a finite divisor away from 0: exact corner quotients (1e9 / 2e9 is 0.5)."""
     corners: list[tuple[End, bool]] = []
-    for p, p_open in ((_exact(a.lo), a.lo_open), (_exact(a.hi), a.hi_open)):
-        for q, q_open in ((Fraction(b.lo), b.lo_open), (Fraction(b.hi), b.hi_open)):
+    for p, p_open in _ends(a):
+        for q, q_open in _ends(b):
             if isinstance(p, float):  # ±inf / nonzero finite
                 value: End = p if q > 0 else -p
             else:
@@ -328,15 +350,13 @@ def hull(a: Interval, b: Interval) -> Interval:
         return with_unit(b, unit)
     if b.is_empty:
         return with_unit(a, unit)
-    if a.lo < b.lo or (a.lo == b.lo and not a.lo_open):
-        lo, lo_open = a.lo, a.lo_open
-    else:
-        lo, lo_open = b.lo, b.lo_open
-    if a.hi > b.hi or (a.hi == b.hi and not a.hi_open):
-        hi, hi_open = a.hi, a.hi_open
-    else:
-        hi, hi_open = b.hi, b.hi_open
-    return Interval(lo, hi, lo_open, hi_open, unit)
+    (a_lo, a_lo_open), (a_hi, a_hi_open) = _ends(a)
+    (b_lo, b_lo_open), (b_hi, b_hi_open) = _ends(b)
+    mine_lo = a_lo < b_lo or (a_lo == b_lo and not a_lo_open)
+    mine_hi = a_hi > b_hi or (a_hi == b_hi and not a_hi_open)
+    lo, lo_open = (a_lo, a_lo_open) if mine_lo else (b_lo, b_lo_open)
+    hi, hi_open = (a_hi, a_hi_open) if mine_hi else (b_hi, b_hi_open)
+    return _make(lo, lo_open, hi, hi_open, unit)
 
 
 def intersection(a: Interval, b: Interval) -> Interval:
@@ -348,19 +368,20 @@ def intersection(a: Interval, b: Interval) -> Interval:
 def widen(a: Interval, relative: float) -> Interval:
     """a with each end moved outward by ``relative`` × its magnitude (sound outward rounding)."""
     r = Fraction(relative)
-    lo = _exact(a.lo)
-    hi = _exact(a.hi)
+    (lo, lo_open), (hi, hi_open) = _ends(a)
     lo_w = lo if isinstance(lo, float) else lo - abs(lo) * r
     hi_w = hi if isinstance(hi, float) else hi + abs(hi) * r
-    return _make(lo_w, a.lo_open, hi_w, a.hi_open, a.unit)
+    return _make(lo_w, lo_open, hi_w, hi_open, a.unit)
 
 
 def is_subset(inner: Interval, outer: Interval) -> bool:
     """Every value of ``inner`` lies in ``outer``."""
     if inner.is_empty:
         return True
-    lo_ok = inner.lo > outer.lo or (inner.lo == outer.lo and (inner.lo_open or not outer.lo_open))
-    hi_ok = inner.hi < outer.hi or (inner.hi == outer.hi and (inner.hi_open or not outer.hi_open))
+    (i_lo, i_lo_open), (i_hi, i_hi_open) = inner.low, inner.high
+    (o_lo, o_lo_open), (o_hi, o_hi_open) = outer.low, outer.high
+    lo_ok = i_lo > o_lo or (i_lo == o_lo and (i_lo_open or not o_lo_open))
+    hi_ok = i_hi < o_hi or (i_hi == o_hi and (i_hi_open or not o_hi_open))
     return lo_ok and hi_ok
 
 
@@ -375,19 +396,23 @@ def magnitude(a: Interval) -> float:
 
 def _lt(a: Interval, b: Interval) -> tuple[bool, bool]:
     """(every x < y, some x < y) for x ∈ a, y ∈ b."""
-    always = a.hi < b.lo or (a.hi == b.lo and (a.hi_open or b.lo_open))
-    sometimes = a.lo < b.hi
+    (a_lo, _), (a_hi, a_hi_open) = a.low, a.high
+    (b_lo, b_lo_open), (b_hi, _) = b.low, b.high
+    always = a_hi < b_lo or (a_hi == b_lo and (a_hi_open or b_lo_open))
+    sometimes = a_lo < b_hi
     return always, sometimes
 
 
 def _le(a: Interval, b: Interval) -> tuple[bool, bool]:
-    always = a.hi <= b.lo
-    sometimes = a.lo < b.hi or (a.lo == b.hi and not a.lo_open and not b.hi_open)
+    (a_lo, a_lo_open), (a_hi, _) = a.low, a.high
+    (b_lo, _), (b_hi, b_hi_open) = b.low, b.high
+    always = a_hi <= b_lo
+    sometimes = a_lo < b_hi or (a_lo == b_hi and not a_lo_open and not b_hi_open)
     return always, sometimes
 
 
 def _eq(a: Interval, b: Interval) -> tuple[bool, bool]:
-    always = a.is_point and b.is_point and a.lo == b.lo
+    always = a.is_point and b.is_point and a.low[0] == b.low[0]
     return always, a.overlaps(b)
 
 

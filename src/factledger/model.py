@@ -11,6 +11,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 INF = math.inf
@@ -36,12 +37,14 @@ DIMENSION_UNITS: dict[str, str] = {
     "date": "date",
     "price-per-period": "CNY/month",
     "money-per-day": "CNY/day",
+    "share-change": "pp",  # percentage points: a share's change (上升1.1個百分點)
 }
 DIMENSIONS = tuple(DIMENSION_UNITS)
 # Domain per dimension; every other dimension is [0, ∞).
 DIMENSION_DOMAINS: dict[str, tuple[float, float]] = {
     "share": (0.0, 100.0),
     "growth": (-100.0, math.inf),
+    "share-change": (-100.0, 100.0),
 }
 # ISO codes of the currencies the quantity parser reads and the fx module converts.
 CURRENCIES = ("CNY", "USD", "HKD", "EUR")
@@ -129,10 +132,15 @@ UNACKNOWLEDGEABLE_KINDS = frozenset(
 
 @dataclass(frozen=True)
 class Interval:
-    """A set of real values [lo, hi] with optionally open ends, in one unit.
+    """A set of real values from lo to hi with optionally open ends, in one unit.
 
-    ``lo``/``hi`` may be ±inf (always open). ``hedge`` keeps the word that shaped the interval
-    (超過, 約, ...) so reports can say it in the source's own terms.
+    ``lo``/``hi`` are floats (±inf ends are always open). ``hedge`` keeps the word that shaped the
+    interval (超過, 約, ...) so reports can say it in the source's own terms. ``exact`` holds the
+    exact ends when arithmetic (an exchange rate, a division) made them inexact in floats:
+    ``(lo, lo_open, hi, hi_open)`` as Fractions. The floats are then rounded outward (sound for
+    display and JSON); every comparison uses the exact ends, so two values that touched before a
+    conversion — 12.4 and 12.5 as written, [12.35, 12.45) and [12.45, 12.55) — still touch, and
+    do not overlap, after it.
     """
 
     lo: float
@@ -141,6 +149,9 @@ class Interval:
     hi_open: bool = False
     unit: str = ""
     hedge: str | None = None
+    exact: tuple[Fraction, bool, Fraction, bool] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         # inf ends are never attained
@@ -150,33 +161,53 @@ class Interval:
             object.__setattr__(self, "hi_open", True)
 
     @property
+    def low(self) -> tuple[float | Fraction, bool]:
+        """The lower end and whether it is open, exact when known."""
+        if self.exact is not None and not math.isinf(self.lo):
+            return self.exact[0], self.exact[1]
+        return self.lo, self.lo_open
+
+    @property
+    def high(self) -> tuple[float | Fraction, bool]:
+        if self.exact is not None and not math.isinf(self.hi):
+            return self.exact[2], self.exact[3]
+        return self.hi, self.hi_open
+
+    @property
     def is_empty(self) -> bool:
-        if self.lo > self.hi:
+        (lo, lo_open), (hi, hi_open) = self.low, self.high
+        if lo > hi:
             return True
-        return self.lo == self.hi and (self.lo_open or self.hi_open)
+        return lo == hi and (lo_open or hi_open)
 
     @property
     def is_point(self) -> bool:
-        return self.lo == self.hi and not self.is_empty
+        return self.low[0] == self.high[0] and not self.is_empty
 
     def contains(self, x: float) -> bool:
-        above = x > self.lo or (x == self.lo and not self.lo_open)
-        below = x < self.hi or (x == self.hi and not self.hi_open)
+        (lo, lo_open), (hi, hi_open) = self.low, self.high
+        above = x > lo or (x == lo and not lo_open)
+        below = x < hi or (x == hi and not hi_open)
         return above and below
 
     def overlaps(self, other: Interval) -> bool:
         return not self.intersect(other).is_empty
 
     def intersect(self, other: Interval) -> Interval:
-        if self.lo > other.lo or (self.lo == other.lo and self.lo_open):
-            lo, lo_open = self.lo, self.lo_open
-        else:
-            lo, lo_open = other.lo, other.lo_open
-        if self.hi < other.hi or (self.hi == other.hi and self.hi_open):
-            hi, hi_open = self.hi, self.hi_open
-        else:
-            hi, hi_open = other.hi, other.hi_open
-        return Interval(lo, hi, lo_open, hi_open, self.unit)
+        (a_lo, a_lo_open), (b_lo, b_lo_open) = self.low, other.low
+        (a_hi, a_hi_open), (b_hi, b_hi_open) = self.high, other.high
+        mine_lo = a_lo > b_lo or (a_lo == b_lo and a_lo_open)
+        mine_hi = a_hi < b_hi or (a_hi == b_hi and a_hi_open)
+        lo_src, hi_src = (self if mine_lo else other), (self if mine_hi else other)
+        lo, lo_open = (a_lo, a_lo_open) if mine_lo else (b_lo, b_lo_open)
+        hi, hi_open = (a_hi, a_hi_open) if mine_hi else (b_hi, b_hi_open)
+        exact = None
+        if lo_src.exact is not None or hi_src.exact is not None:
+            exact = (Fraction(lo) if not math.isinf(lo) else lo, lo_open,
+                     Fraction(hi) if not math.isinf(hi) else hi, hi_open)  # fmt: skip
+        return Interval(
+            lo_src.lo, hi_src.hi, lo_src.lo_open, hi_src.hi_open, self.unit, exact=exact
+        )
 
     def to_json(self) -> dict[str, Any]:
         """JSON has no Infinity: an unbounded end is null."""

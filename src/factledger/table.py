@@ -40,12 +40,10 @@ def to_canonical(fact: Fact, metric: Metric) -> tuple[Interval | None, str | Non
         from factledger import fx  # the rate tables load on first use only
 
         try:
-            conv = fx.convert(
-                Interval(iv.lo, iv.hi, iv.lo_open, iv.hi_open, base), base, target, fact.value_date
-            )
+            conv = fx.convert(dataclasses.replace(iv, unit=base), base, target, fact.value_date)
         except fx.FxError as exc:
             return None, str(exc)
-        return Interval(conv.lo, conv.hi, conv.lo_open, conv.hi_open, metric.unit, iv.hedge), None
+        return dataclasses.replace(conv, unit=metric.unit, hedge=iv.hedge), None
     return iv, None
 
 

@@ -29,6 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from factledger import formatting as fmt
@@ -69,16 +70,21 @@ class Member:
 # that bounds a whole set: the max of lo_rank and the min of hi_rank decide if all share a point.
 
 
-def _lo_rank(m: Member) -> tuple[float, bool]:
-    return (m.iv.lo, m.iv.lo_open)
+# Exact ends (Interval.low/high): a converted value that touched another before the conversion
+# still touches it.
 
 
-def _hi_rank(m: Member) -> tuple[float, bool]:
-    return (m.iv.hi, not m.iv.hi_open)
+def _lo_rank(m: Member) -> tuple[float | Fraction, bool]:
+    return m.iv.low
 
 
-def _sort_key(m: Member) -> tuple[float, bool, float, bool, str]:
-    return (m.iv.lo, m.iv.lo_open, m.iv.hi, not m.iv.hi_open, m.fact.id)
+def _hi_rank(m: Member) -> tuple[float | Fraction, bool]:
+    hi, hi_open = m.iv.high
+    return (hi, not hi_open)
+
+
+def _sort_key(m: Member) -> tuple:
+    return (*_lo_rank(m), *_hi_rank(m), m.fact.id)
 
 
 def _extremes(ms: Sequence[Member]) -> tuple[Member, Member]:
@@ -93,7 +99,7 @@ def all_overlap(ms: Sequence[Member]) -> bool:
 
 
 def _same(a: Interval, b: Interval) -> bool:
-    return (a.lo, a.hi, a.lo_open, a.hi_open) == (b.lo, b.hi, b.lo_open, b.hi_open)
+    return (a.low, a.high) == (b.low, b.high)
 
 
 def clusters(ms: Sequence[Member]) -> list[list[Member]]:
@@ -121,7 +127,7 @@ class _OverlapIndex:
 
     def __init__(self, ms: Sequence[Member]) -> None:
         self.ms = sorted(ms, key=_sort_key)
-        self.los = [m.iv.lo for m in self.ms]
+        self.los = [m.iv.low[0] for m in self.ms]
         self.best: list[Member] = []
         for m in self.ms:
             if not self.best or _hi_rank(m) > _hi_rank(self.best[-1]):
@@ -131,7 +137,8 @@ class _OverlapIndex:
 
     def find(self, q: Interval, accept: Callable[[Member], bool]) -> Member | None:
         """A member overlapping ``q`` that ``accept`` takes, or None."""
-        i = bisect.bisect_left(self.los, q.hi)
+        q_hi = q.high[0]
+        i = bisect.bisect_left(self.los, q_hi)
         if i and self.best[i - 1].iv.overlaps(q):
             if accept(self.best[i - 1]):
                 return self.best[i - 1]
@@ -139,7 +146,7 @@ class _OverlapIndex:
             for m in reversed(self.ms[:i]):
                 if m.iv.overlaps(q) and accept(m):
                     return m
-        while i < len(self.ms) and self.ms[i].iv.lo == q.hi:
+        while i < len(self.ms) and self.los[i] == q_hi:
             m = self.ms[i]
             if m.iv.overlaps(q) and accept(m):
                 return m
@@ -209,11 +216,19 @@ def _by_location(ms: Iterable[Member]) -> list[Member]:
     return sorted(ms, key=lambda m: (m.fact.file, m.fact.line, m.fact.id))
 
 
-def _fingerprint(verdict: str, ms: Sequence[Member], *extra: Any) -> str:
-    """Covers each member's id, value text and canonical interval (and the verdict), never
-    file positions: moving a fact keeps the fingerprint, changing its value does not."""
-    members = sorted((m.fact.id, m.fact.value, m.iv.to_json()) for m in ms)
-    return fingerprint("conflict", verdict, members, *extra)
+def _fingerprint(verdict: str, sides: Iterable[Sequence[Member]], *extra: Any) -> str:
+    """What disagrees, not every member: the verdict and, for each side (a run of members that
+    share a point; for a needs-review list, each qualifier/period key), the interval its members
+    share. A source that agrees with a side — its interval contains the side's common interval —
+    leaves the fingerprint as it was; a changed value on either side changes it. Never file
+    positions or ids."""
+    parts = []
+    for side in sides:
+        common = side[0].iv
+        for m in side[1:]:
+            common = common.intersect(m.iv)
+        parts.append(common.to_json())
+    return fingerprint("conflict", verdict, sorted(parts, key=str), *extra)
 
 
 # --- classification -----------------------------------------------------------------------------
@@ -351,7 +366,7 @@ def classify_group(
         fact_ids=tuple(m.fact.id for m in ordered),
         file=first.file,
         line=first.line,
-        fingerprint=_fingerprint(verdict, ms, *extra),
+        fingerprint=_fingerprint(verdict, clusters(ms), *extra),
         data=pl.ConflictData(kind=verdict, key=key, facts=facts, label=label, **data),
     )
 
@@ -394,7 +409,7 @@ def _stale_matches(
     for m in _odd_ones_out(ms):
 
         def accept(e: Member, m: Member = m) -> bool:
-            if e.fact.stated.start > m.fact.stated.end:
+            if e.fact.stated.start > m.fact.stated.end or e.iv.unit != m.iv.unit:
                 return False
             return not (e.iv.overlaps(top_lo.iv) and e.iv.overlaps(low_hi.iv))
 
@@ -458,7 +473,7 @@ def side_by_side(ms: Sequence[Member], metric: Metric) -> Result | None:
         fact_ids=tuple(m.fact.id for m in ordered),
         file=first.file,
         line=first.line,
-        fingerprint=_fingerprint("needs-review", ms),
+        fingerprint=_fingerprint("needs-review", by_key.values()),
         data=pl.ConflictData(
             kind="needs-review",
             key={"entity": first.entity, "metric": metric.key},
@@ -487,6 +502,18 @@ def members(facts: Iterable[Fact], metrics: dict[str, Metric]) -> tuple[list[Mem
         else:
             out.append(Member(f, iv))
     return out, skipped
+
+
+def in_written_unit(ms: list[Member]) -> list[Member]:
+    """A group whose facts are all written in one currency other than the metric's is compared
+    as written: two USD figures need no exchange rate, and the rate's uncertainty (±2 %) would
+    otherwise make 1.4億美元 and 1.5億美元 overlap once both are in CNY."""
+    if len(ms) < 2 or any(m.fact.interval is None for m in ms):
+        return ms
+    units = {m.fact.interval.unit for m in ms}  # type: ignore[union-attr]
+    if len(units) == 1 and units != {ms[0].iv.unit}:
+        return [Member(m.fact, m.fact.interval) for m in ms]  # type: ignore[arg-type]
+    return ms
 
 
 def _passes(ms: Sequence[Member]) -> bool:
@@ -528,6 +555,7 @@ def check(
     for m in comparable:
         f = m.fact
         groups[(f.entity, f.metric, f.qualifiers, f.period.key)].append(m)
+    groups = {key: in_written_unit(ms) for key, ms in groups.items()}
     series: dict[SeriesKey, list[tuple[Period, list[Member]]]] = defaultdict(list)
     for (entity, metric, quals, _pk), ms in groups.items():
         series[(entity, metric, quals)].append((ms[0].fact.period, ms))

@@ -154,7 +154,9 @@ def _single(amount: _Amount) -> _Core:
     elif amount.approx == "餘":  # 十餘 = (10, 20): strictly more than N, less than the next step
         span = _Span(num.value, num.value + num.place, True, True)
     else:
-        span = _Span(num.value - num.half, num.value + num.half)
+        # the values that round half up to what is written: 12.4 is [12.35, 12.45), so 12.4
+        # and 12.5 (from another outlet) touch and do not overlap
+        span = _Span(num.value - num.half, num.value + num.half, hi_open=True)
         return _Core("point", num.value, num.value, span, amount.unit, amount.scale is not None)
     return _Core(
         "approx", span.lo, span.hi, span, amount.unit, amount.scale is not None, amount.approx
@@ -173,7 +175,7 @@ def _range(first: _Amount, second: _Amount) -> _Core:
     hi = second.number.scaled(second.scale or _ONE)
     if lo.value > hi.value:
         raise _Local("a range whose ends are reversed")
-    span = _Span(lo.value - lo.half, hi.value + hi.half)
+    span = _Span(lo.value - lo.half, hi.value + hi.half, hi_open=True)
     return _Core(
         "range", lo.value, hi.value, span, second.unit or first.unit, second.scale is not None
     )
@@ -220,17 +222,22 @@ def _rounding(rounded_to: str, core: _Core) -> Decimal:
 
 
 def _precision(core: _Core, step: Decimal | None) -> _Span:
-    """The precision interval; ``rounded_to`` replaces the last written digit's half unit."""
+    """The precision interval; ``rounded_to`` replaces the last written digit's half unit. Like
+    the written digits, a rounding step means rounding half up: [v − s/2, v + s/2)."""
     if step is None:
         return core.span
-    return _Span(core.a - step / 2, core.b + step / 2)
+    return _Span(core.a - step / 2, core.b + step / 2, hi_open=True)
 
 
 def _multiple(core: _Core, span: _Span, step: Decimal | None) -> tuple[Decimal, Decimal, _Span]:
     """增長N倍 / 翻了N倍 / 提升N倍: Chinese uses it both for new = N× old (growth (N−1)·100%) and
     new = (N+1)× old (growth N·100%), so the growth spans both readings. The written N is taken
     as is: the 100-point ambiguity dwarfs its last digit. rounded_to, or an approximate form
-    (十多倍), widens N first."""
+    (十多倍), widens N first. For N = 1 only one reading makes sense (a growth "to 1×" is no
+    growth): 增長一倍 is +100% to the precision of the written 一, [50%, 150%), and 增長超過一倍 /
+    一倍以上 bound +100% itself."""
+    if core.form == "point" and core.a == 1 and step is None:
+        return _HUNDRED, _HUNDRED, span.scaled(_HUNDRED)
     n = _Span(core.a, core.b) if core.form != "approx" and step is None else span
     readings = _Span((n.lo - 1) * _HUNDRED, n.hi * _HUNDRED, n.lo_open, n.hi_open)
     return (core.a - 1) * _HUNDRED, core.b * _HUNDRED, readings
@@ -256,9 +263,14 @@ def _apply_hedge(kind: str | None, a: Decimal, b: Decimal, span: _Span, t: Decim
 
 
 def _apply_change(span: _Span, verb: _Word | None, dimension: str, multiple: bool) -> _Span:
-    """Decline verbs make a growth negative; 下降至70% (down TO 70% of the old) is −30%."""
+    """Decline verbs make a growth or a change in points negative; 下降至70% (down TO 70% of
+    the old) is −30%."""
     if verb is None:
         return span
+    if dimension == "share-change":
+        if verb.to:
+            raise _Local(f"{verb.text}至 states a level, not a change in points")
+        return span if verb.role == "rise" else span.negated()
     if dimension != "growth":
         if verb.to:  # 降至9%, 提升至超70%: the new level, which is what a level metric holds
             return span
@@ -321,7 +333,12 @@ _WHOLE_WORDS: dict[str, tuple[Decimal, Decimal, str | None]] = {
     "高雙位數": (Decimal(10), Decimal(100), None),
     "中高雙位數": (Decimal(10), Decimal(100), None),
 }
-_MAGNITUDE_RE = re.compile(r"(?P<s>十萬|百萬|千萬|十億|百億|千億|萬|億|千|百|十)級(?P<u>元|人)?")
+_MAGNITUDE_RE = re.compile(
+    r"(?P<s>十萬|百萬|千萬|十億|百億|千億|萬億|萬|億|千|百|十|兆)級(?P<u>元|人)?"
+)
+_ORDER_RE = re.compile(r"(?P<s>萬億|千億|百億)的")  # 千億的市場: of the order of 千億
+# 翻倍, 翻番, 翻了一番, 翻兩番 (翻了3倍 is a multiple, read by _multiple)
+_DOUBLINGS_RE = re.compile(r"(?:同比|環比)?翻了?(?:倍|(?P<n>[一二兩三四五六七八九十])?番)")
 
 
 # --- the public functions -----------------------------------------------------------------------
@@ -428,6 +445,24 @@ def _parse(
                 unit=canonical,
                 hedge="級",
             ),
+            dimension,
+        )
+    if (m := _DOUBLINGS_RE.fullmatch(text)) and dimension == "growth":
+        # 翻倍 / 翻番 / 翻一番: ×2; 翻N番: N doublings, ×2^N. The factor is a whole number written
+        # to its last digit, [f − ½, f + ½); the growth is (factor − 1) · 100 %.
+        n = _chinese(m["n"]).value if m["n"] else _ONE
+        if not (1 <= n <= 10):
+            raise _Local(f"{text}: {n} doublings")
+        factor = Decimal(2) ** int(n)
+        lo, hi = (factor - Decimal("0.5") - 1) * _HUNDRED, (factor + Decimal("0.5") - 1) * _HUNDRED
+        return Interval(float(lo), float(hi), hi_open=True, unit="%", hedge=m.group(0))
+    if text in ("兆", "兆的") or (m := _ORDER_RE.fullmatch(text)):
+        # 兆的GMV: "on the trillion scale", an order of magnitude, [1, 10) of the unit
+        unit_scale = _SCALES["兆"] if text.startswith("兆") and not m else _SCALES[m["s"]]
+        canonical, factor, _ = _resolve_unit(dimension, None)
+        lo = unit_scale * factor
+        return clamp(
+            Interval(float(lo), float(10 * lo), hi_open=True, unit=canonical, hedge=text),
             dimension,
         )
     if dimension in ("date", "rank"):

@@ -87,6 +87,8 @@ def _unit_table() -> dict[str, _Unit]:
     for word in ("倍", "x", "X"):
         units[word] = _Unit("times", "x", text=word)
     units["分"] = _Unit("points", "points", text="分")  # 分鐘 is longer, so never read as 分
+    for word in ("個百分點", "百分點", "pp", "ppt"):  # longer than 分: never read as points
+        units[word] = _Unit("pp", "pp", text=word)
     units["靈感值"] = _Unit("credits", "credits", text="靈感值")
     for word, minutes in _DURATIONS.items():
         units[word] = _Unit("duration", "minutes", minutes, text=word)
@@ -111,6 +113,7 @@ _EXPECTS = {
     "price-per-period": "元/月 (元/年, 美元/月, ...) or a bare number",
     "money-per-day": "元, 元/天 (美元, 港元) or a bare number",
     "rank": "第N, 第N名 or a bare number",
+    "share-change": "個百分點, 百分點, pp or ppt",
     "date": "a date such as 9月23日",
 }
 
@@ -146,6 +149,8 @@ def _resolve_unit(dimension: str, unit: _Unit | None) -> tuple[str, Decimal, boo
             return DIMENSION_UNITS[dimension], _ONE, False
     elif dimension == "duration" and kind == "duration":
         return "minutes", unit.factor, False  # type: ignore[union-attr]
+    elif dimension == "share-change" and kind == "pp":
+        return "pp", _ONE, False
     written = f"unit {unit.text!r}" if unit else "no unit"
     raise _Local(f"{written} does not fit dimension {dimension} (expects {_EXPECTS[dimension]})")
 

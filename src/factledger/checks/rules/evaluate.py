@@ -229,7 +229,48 @@ def _slots(tree: Compare, index: FactIndex) -> dict[str, Slot]:
         key = _operand_key(node, conversion)
         if key not in slots:
             slots[key] = _resolve(node, conversion, index)
+    if not _has_amount_literal(tree):
+        slots = {k: s for k, s in zip(slots, in_written_unit(list(slots.values())), strict=True)}
     return slots
+
+
+def _has_amount_literal(node: Expr | Assertion) -> bool:
+    """A bare number added to, subtracted from or compared with an amount: it was written in the
+    metric's unit, so the rule cannot be evaluated in another one."""
+    if isinstance(node, Compare) and (_is_literal(node.left) or _is_literal(node.right)):
+        return True
+    if (
+        isinstance(node, BinOp)
+        and node.op in "+-"
+        and (_is_literal(node.left) or _is_literal(node.right))
+    ):
+        return True
+    return any(_has_amount_literal(c) for c in children(node))
+
+
+def _is_literal(node: Expr) -> bool:
+    return isinstance(node, Num) or (isinstance(node, Neg) and isinstance(node.operand, Num))
+
+
+def in_written_unit(slots: list[Slot]) -> list[Slot]:
+    """When every operand fact is written in one currency other than its metric's, and nothing
+    converts it explicitly, the rule is evaluated as written: comparing two USD figures needs no
+    exchange rate, whose ±2 % would blur a difference in their last digit."""
+    members = [m for s in slots for m in s.members]
+    if not members or any(m.fact.interval is None for m in members):
+        return slots
+    units = {m.fact.interval.unit for m in members}  # type: ignore[union-attr]
+    if len(units) != 1 or units == {m.interval.unit for m in members}:
+        return slots
+    if any(s.key.startswith("fx(") for s in slots):
+        return slots  # fx() in the rule converts explicitly
+    out = []
+    for s in slots:
+        as_written = [Member(m.fact, m.fact.interval, m.dates) for m in s.members]  # type: ignore[arg-type]
+        written = Slot(s.key, s.label, as_written, s.skipped, s.excluded)
+        combine(written)
+        out.append(written)
+    return out
 
 
 def _eval(node: Expr, env: dict[str, Value]) -> Value:
@@ -501,7 +542,6 @@ def show(iv: Interval | None) -> str:
 def result(rule: Rule, verdict: str, message: str, slots: list[Slot], **data: Any) -> Result:
     """The rule's result; ``data``: the fields of :class:`~factledger.payloads.RuleData`."""
     facts = list({m.fact.id: m.fact for s in slots for m in s.members}.values())
-    parts = sorted([f.id, f.value, f.interval.to_json() if f.interval else None] for f in facts)
     payload = pl.RuleData(
         description=rule.description, expression=rule.expression, tolerance=rule.tolerance, **data
     )
@@ -515,6 +555,26 @@ def result(rule: Rule, verdict: str, message: str, slots: list[Slot], **data: An
         fact_ids=tuple(f.id for f in facts),
         file=rule.file,
         line=rule.line,
-        fingerprint=fingerprint(rule.expression, parts),
+        fingerprint=rule_fingerprint(rule, verdict, slots, payload.alternatives),
         data=payload,
     )
+
+
+def rule_fingerprint(
+    rule: Rule, verdict: str, slots: list[Slot], alternatives: list[pl.Alternative]
+) -> str:
+    """What the verdict rests on, so that an acknowledgement survives what does not change it:
+    the expression, the verdict, each operand's combined value (an agreeing source added to an
+    operand leaves its intersection as it was) and, where sources disagree, the worst
+    alternative's fact and value. Changing a value the verdict rests on changes it."""
+    values = sorted(
+        (s.label, s.combined.to_json() if s.combined is not None else None) for s in slots
+    )
+    worst_alt = None
+    if alternatives:
+        alt = min(alternatives, key=lambda a: (VERDICT_ORDER.index(a.verdict), a.fact_id))
+        member = next(
+            m for s in slots if s.label == alt.ref for m in s.members if m.fact.id == alt.fact_id
+        )
+        worst_alt = (alt.ref, alt.source, member.fact.value, member.interval.to_json())
+    return fingerprint(rule.expression, verdict, values, worst_alt)

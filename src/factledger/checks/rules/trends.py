@@ -75,13 +75,14 @@ def _gaps(periods: list[Period]) -> list[str]:
 
 def _chain_possible(values: list[Interval]) -> bool:
     """Whether some choice x1 < x2 < ... < xn with xi in values[i] exists (greedy from below)."""
-    lo, lo_open = values[0].lo, values[0].lo_open
+    lo, lo_open = values[0].low
     for iv in values[1:]:
-        if lo >= iv.lo:
+        if lo >= iv.low[0]:
             lo, lo_open = lo, True  # strictly above the previous value
         else:
-            lo, lo_open = iv.lo, iv.lo_open
-        if not (lo < iv.hi or (lo == iv.hi and not lo_open and not iv.hi_open)):
+            lo, lo_open = iv.low
+        hi, hi_open = iv.high
+        if not (lo < hi or (lo == hi and not lo_open and not hi_open)):
             return False
     return True
 
