@@ -292,7 +292,10 @@ def div(a: Interval, b: Interval) -> Interval:
     unit = quotient_unit(a.unit, b.unit)
     if a.is_empty or b.is_empty:
         return empty(unit)
-    if a.lo == 0 and a.hi == 0 and not (b.lo == 0 and b.hi == 0):
+    if b.lo == 0 and b.hi == 0:
+        # no nonzero divisor at all: 0/0 is undefined, never 0 (which would make 0/0 == 0 hold)
+        return entire(unit)
+    if a.lo == 0 and a.hi == 0:
         return point(0.0, unit)  # 0 / y = 0 for every nonzero y
     away_from_zero = b.lo > 0 or b.hi < 0
     if away_from_zero and not (math.isinf(b.lo) or math.isinf(b.hi)):
