@@ -128,6 +128,16 @@ class TestSpecialFiles:
         found = in_child(_problems_of, str(mini), "facts/mini.yaml", memory=1 << 30)
         assert found == ["not a regular file (a character device)"], found
 
+    def test_new_source_refuses_a_fifo_article(self, tmp_path: Path) -> None:
+        root = tmp_path / "desk"
+        cli.main(["init", str(root)])
+        article = tmp_path / "article.txt"
+        os.mkfifo(article)
+        argv = ["new-source", str(article), "--root", str(root), "--id", "x", "--outlet", "o",
+                "--published", "2025-06", "--published-basis", "b"]  # fmt: skip
+        assert in_child(cli.main, argv) == 2
+        assert not (root / "seeds" / "x.md").exists()
+
     def test_a_fifo_settings_file_is_said_not_skipped(self, mini: Path) -> None:
         os.mkfifo(mini / "factledger.toml")
         _, found = in_child(load_settings, mini)

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -80,8 +79,10 @@ class TestControls:
         assert not CONTROLS.search(shown)
         assert shown.count("\n") == text.count("\n") and shown.count("\t") == text.count("\t")
 
-    def test_cli_lines(self, capsys) -> None:
-        cli.print_outcome(_outcome_with([finding(HOSTILE)]))
+    def test_cli_lines(self, mini: Path, capsys) -> None:
+        outcome = engine.run(mini, expectations=False)
+        outcome.findings = [finding(HOSTILE)]
+        cli.print_outcome(outcome)
         out = capsys.readouterr().out
         assert ESC not in out and "\r" not in out and "[U+001B][2J" in out
 
@@ -112,17 +113,26 @@ class TestControls:
         text = pytest_plugin.describe(finding(HOSTILE))
         assert ESC not in text and "\x00" not in text and "[U+001B][2J" in text
 
+    def test_github_annotations(self) -> None:
+        from factledger.report import github
+
+        line = github.annotation(finding(HOSTILE), {})
+        assert line.count("\n") == 0 and ESC not in line and "[U+001B][2J" in line
+
+    def test_explain(self, mini: Path, capsys) -> None:
+        edit_facts(mini, 'quote: "快手Q3日活4.16億。"', 'quote: "快手Q3日活4.16億\\e[2K。"')
+        # an OSC 8 hyperlink escape in the note, ended by a bell
+        note = '    note: "\\e]8;;x\\a"\n'
+        before = '    kind: actual\n    quote: "快手'
+        edit_facts(mini, before, before.replace("    quote", f"{note}    quote"))
+        cli.main(["explain", "--root", str(mini), "--fast", "m-dau-q3"])
+        out = capsys.readouterr().out
+        assert "m-dau-q3" in out and ESC not in out and "\a" not in out
+        assert "[U+001B]]8;;x[U+0007]" in out
+
     def test_diff_text(self) -> None:
         out = diff.render_text(diff.compare([], [finding(HOSTILE)], base_ref="HEAD"))
         assert ESC not in out and "[U+001B][2J" in out
-
-
-def _outcome_with(findings: list[Finding]):
-    outcome = engine.Outcome.__new__(engine.Outcome)
-    outcome.corpus = SimpleNamespace(facts=[], sources={})  # type: ignore[assignment]
-    outcome.results, outcome.findings = [], findings
-    outcome.extras, outcome.timings = {}, {}
-    return outcome
 
 
 def _doc_with(message: str, rid: str) -> dict:
