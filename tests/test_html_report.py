@@ -687,6 +687,7 @@ def make_doc() -> dict[str, Any]:
             "crosscheck": {"numeric": 9, "touched": 6, "share": 0.6667},
             "commit": "abc123def456",
             "timestamp": "2025-11-28T09:30:00+00:00",
+            "run_id": "5f0c1e2d3a4b5c6d7e8f901a2b3c4d5e",
         },
         "sources": sources,
         "metrics": [
@@ -955,6 +956,7 @@ def test_empty_passing_document() -> None:
             "crosscheck": None,
             "commit": None,
             "timestamp": "2025-11-28T00:00:00+00:00",
+            "run_id": "0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b",
         },
         "sources": [],
         "metrics": [],

@@ -140,10 +140,10 @@ def test_alias_bomb_is_refused_quickly(mini: Path) -> None:
     assert any("aliases" in p for p in found)
 
 
-def test_size_cap(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamlnodes, "MAX_FILE_BYTES", 100)
+def test_size_cap(mini: Path) -> None:
+    (mini / "factledger.toml").write_text("[limits]\nmax_yaml_bytes = 100\n", "utf-8")
     (mini / "facts" / "big.yaml").write_text("source: mini\nfacts: []\n" + "#" * 200, "utf-8")
-    assert any("over the 100-byte cap" in p for p in problems(mini))
+    assert any("over the 100-byte cap (limits.max_yaml_bytes" in p for p in problems(mini))
 
 
 def test_unknown_source(mini: Path) -> None:

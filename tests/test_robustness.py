@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 
 from factledger import cli, engine, report
 from factledger.expression import ExprError, parse_assertion
-from factledger.load import yamlnodes as yn
 from factledger.load.corpus import FACT_FIELDS, load_corpus
 from factledger.load.rules import load_rule_text
 from factledger.model import DIMENSION_UNITS, Interval
@@ -335,10 +334,13 @@ class TestMalformedFiles:
         assert len(found) == 1 and "front matter" in found[0].message, found
 
     @pytest.mark.parametrize("rel", ["facts/mini.yaml", "seeds/mini.md", "facts/entities.yaml"])
-    def test_over_the_size_cap(self, mini: Path, rel: str, monkeypatch) -> None:
-        monkeypatch.setattr(yn, "MAX_FILE_BYTES", 256)
+    def test_over_the_size_cap(self, mini: Path, rel: str) -> None:
+        # the caps are settings ([limits] in factledger.toml); here both are set low
+        (mini / "factledger.toml").write_text(
+            "[limits]\nmax_seed_bytes = 400\nmax_yaml_bytes = 700\n", encoding="utf-8"
+        )
         path = mini / rel
-        path.write_text(path.read_text(encoding="utf-8") + "#" * 300 + "\n", encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8") + "#" * 1000 + "\n", encoding="utf-8")
         found = problems_of(mini, rel)
         assert len(found) == 1, found
         assert "cap" in found[0].message and f"{path.stat().st_size:,}" in found[0].message

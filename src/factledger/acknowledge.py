@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from factledger import diff, engine
+from factledger.formatting import visible_controls
 from factledger.load import yamlnodes as yn
 from factledger.model import (
     ACK_VERDICTS,
@@ -39,7 +40,7 @@ from factledger.model import (
     Result,
     verdict_words,
 )
-from factledger.report.files import write_atomic
+from factledger.report.files import OutputError, write_atomic
 
 ACK_FILE = "checks/acknowledged.yaml"
 EXIT_OK, EXIT_REFUSED = 0, 2
@@ -277,8 +278,8 @@ def cmd_ack(args: argparse.Namespace) -> int:
             outcome, args.id, verdict=args.verdict, reason=args.reason,
             reviewer=args.reviewer, today=date.today(),
         )  # fmt: skip
-    except AckError as exc:
-        print(f"factledger ack: {exc}", file=sys.stderr)
+    except (AckError, OutputError) as exc:
+        print(visible_controls(f"factledger ack: {exc}"), file=sys.stderr)
         return EXIT_REFUSED
     rel = ACK_FILE
     if done.action == "unchanged":
@@ -286,8 +287,8 @@ def cmd_ack(args: argparse.Namespace) -> int:
               "fingerprint; nothing written")  # fmt: skip
         return EXIT_OK
     what = "updated the stale entry" if done.action == "updated" else "acknowledged"
-    print(f"{rel}:{done.line}: {what} {args.id}:")
-    print(done.entry, end="")
+    print(visible_controls(f"{rel}:{done.line}: {what} {args.id}:"))
+    print(visible_controls(done.entry), end="")
     print("Run `factledger check` to see the gate.")
     return EXIT_OK
 

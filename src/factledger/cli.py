@@ -1,7 +1,7 @@
 """``factledger`` command line: a face of the engine, computing nothing itself.
 
-Exit codes: 0 no open errors, 1 open errors (or stale acknowledgements), 2 unreadable input or
-usage error, 130 interrupted.
+Exit codes: 0 no open errors, 1 open errors (or stale acknowledgements), 2 unreadable input,
+a report folder that cannot be written, or a usage error; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -15,15 +15,18 @@ from pathlib import Path
 import factledger
 from factledger import acknowledge, diff, engine, explain, scaffold
 from factledger.devtools import synth
+from factledger.formatting import visible_controls
 from factledger.model import Finding, verdict_words
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 
 # The exit codes each command's help ends with.
 GATE_EXITS = """exit codes:
   0    no open errors (every error fixed or acknowledged, no stale acknowledgement)
   1    open errors, or stale acknowledgements
-  2    unreadable input (a file that cannot be parsed at all) or a usage error
+  2    unreadable input (a file that cannot be parsed or read at all), a report folder that
+       cannot be written, or a usage error
   130  interrupted (Ctrl-C)"""
 
 
@@ -72,7 +75,7 @@ def _line(f: Finding) -> str:
         else ""
     )
     status = "" if f.status == "open" else f" ({f.status})"
-    return f"  {where}{r.kind}: {r.verdict}{status}: {r.message}{ids}"
+    return visible_controls(f"  {where}{r.kind}: {r.verdict}{status}: {r.message}{ids}")
 
 
 def print_outcome(outcome: engine.Outcome, *, verbose: bool = False, out=None) -> None:
@@ -92,10 +95,11 @@ def print_outcome(outcome: engine.Outcome, *, verbose: bool = False, out=None) -
         for f in shown:
             print(_line(f), file=out)
             if f.ack and f.status == "acknowledged":
-                print(f"      reviewed: {f.ack.verdict} — {f.ack.reason}", file=out)
+                reviewed_line = f"      reviewed: {f.ack.verdict} — {f.ack.reason}"
+                print(visible_controls(reviewed_line), file=out)
             advice = acknowledge.stale_advice(outcome, f, reviewed)
             if advice:
-                print("\n".join(advice.lines()), file=out)
+                print(visible_controls("\n".join(advice.lines())), file=out)
         if not shown:
             print("  (use -v to list them)", file=out)
     if verbose:
@@ -149,6 +153,8 @@ def _fmt(d: dict[str, int]) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if getattr(args, "verify", False):
+        return cmd_verify(args)
     outcome = engine.run(args.root, expectations=not args.fast, progress=_progress(args.quiet))
     print_outcome(outcome, verbose=args.verbose)
     if args.format == "github" or os.environ.get("GITHUB_ACTIONS") == "true":
@@ -156,11 +162,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not args.no_report:
         from factledger import report
 
-        written = report.write_all(outcome, args.root, args.out)
+        try:
+            written = report.write_all(outcome, args.root, args.out)
+        except report.OutputError as exc:
+            print(f"factledger: cannot write the reports: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         print("reports: " + ", ".join(str(p) for p in written.values()))
     if args.format == "sarif":
         print(f"sarif: {_write_sarif(outcome, args.root, args.out)}")
     return outcome.exit_code
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Whether the report folder holds one run's set: 0 yes, 1 no, 2 a file missing."""
+    from factledger.load.settings import load_settings
+    from factledger.report.verify import verify
+
+    folder = args.out or args.root / load_settings(args.root)[0].out_dir
+    result = verify(folder)
+    print(result.render(), end="")
+    return result.exit_code
 
 
 def _print_annotations(outcome: engine.Outcome, root: Path) -> None:
@@ -195,8 +216,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     figures = outcome.extras.get("coverage") or {"summary": {}, "sources": {}}
     print(f"{'source':<34} {'mentions':>8} {'covered':>8} {'ignored':>8} {'uncovered':>9} coverage")
     for sid, cov in figures["sources"].items():
-        print(f"{sid:<34} {cov['mentions']:>8} {cov['covered']:>8} {cov['ignored']:>8} "
-              f"{len(cov['uncovered']):>9} {cov['coverage']:>8.1%}")  # fmt: skip
+        row = (f"{sid:<34} {cov['mentions']:>8} {cov['covered']:>8} {cov['ignored']:>8} "
+               f"{len(cov['uncovered']):>9} {cov['coverage']:>8.1%}")  # fmt: skip
+        print(visible_controls(row))
     s = figures["summary"]
     if s:
         print(f"{'all':<34} {s['mentions']:>8} {s['covered']:>8} {s['ignored']:>8} "
@@ -205,14 +227,15 @@ def cmd_coverage(args: argparse.Namespace) -> int:
               f"ignored: {s['ignored'] / max(1, s['mentions']):.1%}")  # fmt: skip
     for sid, cov in figures["sources"].items():
         if cov["uncovered"]:
-            print(f"\nuncovered in {sid} ({cov['curation']}):")
+            print(visible_controls(f"\nuncovered in {sid} ({cov['curation']}):"))
             for m in cov["uncovered"]:
-                print(f"  「{m['text']}」 …{m['context']}…")
+                print(visible_controls(f"  「{m['text']}」 …{m['context']}…"))
     cross = outcome.extras.get("crosscheck")
     if cross:
         print(f"\n{'cross-checks':<34} {'numeric':>8} {'touched':>8} {'share':>8}")
         for sid, row in cross["sources"].items():
-            print(f"{sid:<34} {row['numeric']:>8} {row['touched']:>8} {row['share']:>8.1%}")
+            line = f"{sid:<34} {row['numeric']:>8} {row['touched']:>8} {row['share']:>8.1%}"
+            print(visible_controls(line))
         t = cross["summary"]
         print(f"{'all':<34} {t['numeric']:>8} {t['touched']:>8} {t['share']:>8.1%}")
         print("touched: compared by a rule, invariant, claim or conflict group that its value "
@@ -228,12 +251,18 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_suggest(args: argparse.Namespace) -> int:
     from factledger import suggest
+    from factledger.load import load_corpus
 
+    corpus = load_corpus(args.root)
     try:
-        print(suggest.stubs(args.root, args.source), end="")
+        print(suggest.stubs(args.root, args.source, corpus), end="")
     except KeyError as exc:
-        print(f"factledger suggest: {exc.args[0]}", file=sys.stderr)
+        print(visible_controls(f"factledger suggest: {exc.args[0]}"), file=sys.stderr)
         return EXIT_USAGE
+    if corpus.unreadable:  # the stubs stand; the exit code says what check would
+        names = ", ".join(sorted(corpus.unreadable))
+        print(visible_controls(f"factledger suggest: unreadable input: {names}"), file=sys.stderr)
+        return engine.EXIT_UNREADABLE
     return 0
 
 
@@ -287,6 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("-v", "--verbose", action="store_true", help="as for check")
     report.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     report.add_argument("--out", type=Path, default=None, help="report folder (default: reports/)")
+    report.add_argument(
+        "--verify", action="store_true",
+        help="only check that the files in the report folder are one run's set: exit 0 yes, "
+        "1 files of different runs, 2 a file missing or unreadable",
+    )  # fmt: skip
     report.set_defaults(func=cmd_check, no_report=False, fast=False)
     for p in (check, report):
         p.add_argument(
@@ -306,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
         "suggest", "print YAML stubs for uncovered mentions",
         "Print a YAML fact stub for every uncovered mention of one source, with the sentence "
         "around it as the quote, for a curator to complete and paste into facts/<id>.yaml.",
-        exit_codes("0    stubs printed", "2    unknown source or a usage error"),
+        exit_codes("0    stubs printed", "2    unknown source, unreadable input or a usage error"),
     ))  # fmt: skip
     sug.add_argument("source", help="source id (seeds/<id>.md)")
     sug.set_defaults(func=cmd_suggest)
@@ -357,10 +391,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
-        return int(exc.code or 0)
-    return int(args.func(args))
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+            return int(exc.code or 0)
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        # one line, no traceback; reports are renamed into place whole, so none is half-written
+        print("factledger: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

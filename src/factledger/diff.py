@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import subprocess
 import sys
 import tarfile
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from factledger import engine
+from factledger.formatting import visible_controls
 from factledger.model import Finding
 
 EXIT_OK, EXIT_INTRODUCED, EXIT_USAGE = 0, 1, 2
@@ -56,6 +58,7 @@ class Diff:
     unchanged: int = 0
     base_counts: dict[str, int] = field(default_factory=dict)
     head_counts: dict[str, int] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)  # working-tree files not read at all
 
     def of(self, *changes: str) -> list[Entry]:
         return [e for e in self.entries if e.change in changes]
@@ -74,6 +77,8 @@ class Diff:
 
     @property
     def exit_code(self) -> int:
+        if self.unreadable:  # as factledger check would: the working tree was not all read
+            return EXIT_USAGE
         return EXIT_INTRODUCED if self.introduced_open_errors else EXIT_OK
 
 
@@ -185,14 +190,24 @@ def export(top: Path, commit: str, rel: str, dest: Path) -> Path:
     proc = _git(args, top, binary=True)
     if proc.returncode != 0:
         raise DiffError(f"cannot read {rel or 'the corpus'} at {commit[:12]}: {_stderr(proc)}")
-    with tarfile.open(fileobj=io.BytesIO(proc.stdout), mode="r:") as tar:
-        if hasattr(tarfile, "data_filter"):  # 3.11.4+: no absolute paths, escaping links
-            tar.extractall(dest, filter="data")
-        else:  # pragma: no cover - older 3.11: git's own archive, but check the names anyway
-            for member in tar.getmembers():
-                if member.name.startswith("/") or ".." in Path(member.name).parts:
-                    raise DiffError(f"refusing to extract {member.name!r} from {commit[:12]}")
-            tar.extractall(dest)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(proc.stdout), mode="r:") as tar:
+            if hasattr(tarfile, "data_filter"):  # 3.11.4+: no absolute paths, escaping links
+                tar.extractall(dest, filter="data")
+            else:  # pragma: no cover - older 3.11: the same refusals, checked by hand
+                for member in tar.getmembers():
+                    _refuse_unsafe(member, dest)
+                tar.extractall(dest)
+    except tarfile.FilterError as exc:
+        # a committed symlink to /etc/passwd or ../../outside: the base is not checked at all
+        # rather than checked with that file missing
+        name = getattr(exc, "tarinfo", None)
+        what = name.name if name is not None else "a member"
+        raise DiffError(
+            f"refusing to read {what!r} at {commit[:12]}: {_filter_reason(exc)}"
+        ) from None
+    except (tarfile.TarError, OSError) as exc:
+        raise DiffError(f"cannot extract {rel or 'the corpus'} at {commit[:12]}: {exc}") from None
     out = dest / rel if rel not in ("", ".") else dest
     missing = [d for d in ("seeds", "facts") if not (out / d).is_dir()]
     if missing:
@@ -201,6 +216,32 @@ def export(top: Path, commit: str, rel: str, dest: Path) -> Path:
             + ", ".join(d + "/" for d in missing)
         )
     return out
+
+
+def _filter_reason(exc: tarfile.FilterError) -> str:
+    if isinstance(exc, tarfile.AbsoluteLinkError):
+        return "a link to an absolute path"
+    if isinstance(exc, tarfile.LinkOutsideDestinationError):
+        return "a link that leaves the corpus"
+    if isinstance(exc, tarfile.AbsolutePathError | tarfile.OutsideDestinationError):
+        return "a path outside the corpus"
+    return "an unsafe archive member (special file or permissions)"
+
+
+def _refuse_unsafe(member: tarfile.TarInfo, dest: Path) -> None:
+    """What ``filter="data"`` refuses, for a Python without it (before 3.11.4)."""
+    root = dest.resolve()
+    target = (root / member.name).resolve()
+    if member.name.startswith("/") or not target.is_relative_to(root):
+        raise DiffError(f"refusing to read {member.name!r}: a path outside the corpus")
+    if member.issym() or member.islnk():
+        if member.linkname.startswith("/"):
+            raise DiffError(f"refusing to read {member.name!r}: a link to an absolute path")
+        base = target.parent if member.issym() else root
+        if not (base / member.linkname).resolve().is_relative_to(root):
+            raise DiffError(f"refusing to read {member.name!r}: a link that leaves the corpus")
+    elif not (member.isfile() or member.isdir()):
+        raise DiffError(f"refusing to read {member.name!r}: a special file")
 
 
 Runner = Callable[[Path], engine.Outcome]
@@ -223,7 +264,9 @@ def diff_against(root: Path, base_ref: str, *, runner: Runner = _run) -> Diff:
         base_root = export(top, commit, rel, Path(tmp))
         base = runner(base_root)
     head = runner(root)
-    return compare(base.findings, head.findings, base_ref=base_ref, base_commit=commit)
+    d = compare(base.findings, head.findings, base_ref=base_ref, base_commit=commit)
+    d.unreadable = sorted(head.corpus.unreadable)
+    return d
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -240,12 +283,13 @@ def _status(e: Entry) -> str:
 def _summary(d: Diff) -> str:
     n_new = len(d.introduced)
     errors = len(d.introduced_open_errors)
+    unreadable = f"; unreadable in the working tree: {', '.join(d.unreadable)}"
     return (
         f"{n_new} introduced ({errors} open error{'s' if errors != 1 else ''}), "
         f"{len(d.resolved)} resolved, {d.unchanged} unchanged; "
         f"findings {d.base_counts.get('findings', 0)} → {d.head_counts.get('findings', 0)}, "
         f"open errors {d.base_counts.get('open errors', 0)} → "
-        f"{d.head_counts.get('open errors', 0)}"
+        f"{d.head_counts.get('open errors', 0)}" + (unreadable if d.unreadable else "")
     )
 
 
@@ -266,13 +310,33 @@ def render_text(d: Diff) -> str:
     if not d.entries:
         lines.append("No findings introduced or resolved.")
     lines.append(_summary(d))
-    return "\n".join(lines) + "\n"
+    return visible_controls("\n".join(lines)) + "\n"
+
+
+# Characters that start inline markdown or HTML in a GitHub job summary (emphasis, code, links
+# and images, raw HTML and entities, strikethrough, a table's cell separator, headings): each is
+# backslash-escaped, so a quote or a rule description is shown as text, never rendered.
+_MARKDOWN = re.compile(r"([\\`*_\[\]()<>#!|~&])")
+
+
+def _flat(text: object, limit: int) -> str:
+    """One line (newlines folded: a cell cannot hold one), controls visible, at most ``limit``."""
+    s = " ".join(visible_controls(text).split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 def _cell(text: object, limit: int = 300) -> str:
-    s = " ".join(str(text).split())
-    s = s if len(s) <= limit else s[: limit - 1] + "…"
-    return s.replace("\\", "\\\\").replace("|", "\\|")
+    """A table cell's text: markdown and HTML escaped."""
+    return _MARKDOWN.sub(r"\\\1", _flat(text, limit))
+
+
+def _code(text: object, limit: int = 300) -> str:
+    """A code span (shown literally, HTML included) that no backtick in ``text`` can close; a
+    ``|`` is still escaped, as GitHub splits table cells before it reads code spans."""
+    s = _flat(text, limit).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", s)), default=0) + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 def _table(entries: list[Entry]) -> list[str]:
@@ -283,9 +347,9 @@ def _table(entries: list[Entry]) -> list[str]:
     for e in entries:
         r = e.finding.result
         rows.append(
-            f"| {e.change} | {r.severity} | {_cell(_status(e))} | {r.kind}: {r.verdict} | "
-            f"{'`' + _cell(r.where) + '`' if r.where else ''} | `{_cell(r.id)}` | "
-            f"{_cell(r.message)} |"
+            f"| {e.change} | {_cell(r.severity)} | {_cell(_status(e))} | "
+            f"{_cell(f'{r.kind}: {r.verdict}')} | {_code(r.where) if r.where else ''} | "
+            f"{_code(r.id)} | {_cell(r.message)} |"
         )
     return rows
 
@@ -300,9 +364,9 @@ def render_markdown(d: Diff) -> str:
         else "✅ introduces no open errors"
     )
     out = [
-        f"## factledger diff against `{d.base_ref}` ({d.base_commit[:12]})",
+        f"## factledger diff against {_code(d.base_ref)} ({_cell(d.base_commit[:12])})",
         "",
-        f"**{verdict}** — {_summary(d)}",
+        f"**{verdict}** — {_cell(_summary(d), limit=4000)}",
         "",
     ]
     out += [f"### Introduced ({len(d.introduced)})", ""]
@@ -311,7 +375,7 @@ def render_markdown(d: Diff) -> str:
     out += _table(d.resolved) if d.resolved else ["None."]
     out += ["", "</details>", "", "### Counts", "", "| | base | working tree |", "|---|---|---|"]
     for key in d.head_counts:
-        out.append(f"| {key} | {d.base_counts.get(key, 0)} | {d.head_counts[key]} |")
+        out.append(f"| {_cell(key)} | {d.base_counts.get(key, 0)} | {d.head_counts[key]} |")
     return "\n".join(out) + "\n"
 
 
@@ -326,7 +390,7 @@ def cmd_diff(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         d = diff_against(args.root, args.base)
     except DiffError as exc:
-        print(f"factledger diff: {exc}", file=sys.stderr)
+        print(visible_controls(f"factledger diff: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     print(RENDERERS[args.format](d), end="", file=out)
     return d.exit_code

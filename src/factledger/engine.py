@@ -108,7 +108,7 @@ def _run(
     t0 = time.perf_counter()
     if progress:
         progress("load")
-    corpus = load_corpus(root)
+    corpus = load_corpus(root, settings)
     timings["load"] = time.perf_counter() - t0
     outcome = evaluate(corpus, checks, settings, problems=setting_problems, progress=progress)
     outcome.timings = {**timings, **outcome.timings}

@@ -110,17 +110,19 @@ def cmd_explain(args: argparse.Namespace, out: TextIO | None = None) -> int:
     facts = {f.id: f for f in outcome.corpus.facts}
     fact = facts.get(args.fact_id)
     if fact is not None:
-        print(explain(outcome, fact), end="", file=out)
+        print(formatting.visible_controls(explain(outcome, fact)), end="", file=out)
         return EXIT_OK
     problems = [r for r in outcome.results if args.fact_id in r.fact_ids]
     if problems:
         print(f"{args.fact_id} was not loaded; its input problems:", file=out)
         for r in problems:
-            print(f"  {r.where + ': ' if r.where else ''}{r.message}", file=out)
+            line = f"  {r.where + ': ' if r.where else ''}{r.message}"
+            print(formatting.visible_controls(line), file=out)
         return EXIT_NOT_LOADED
     hint = difflib.get_close_matches(args.fact_id, facts, n=3)
     more = f" (did you mean {', '.join(hint)}?)" if hint else ""
-    print(f"factledger explain: no fact {args.fact_id!r} in {args.root}{more}", file=sys.stderr)
+    message = f"factledger explain: no fact {args.fact_id!r} in {args.root}{more}"
+    print(formatting.visible_controls(message), file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from factledger.model import KINDS, Period
+from factledger.model import CURRENCIES, KINDS, Period
 from factledger.period import PeriodError, parse_period
 
 # --- the syntax tree --------------------------------------------------------------------------
@@ -118,11 +119,14 @@ class ExprError(ValueError):
 # letter so that a number such as 1.5 is never read as a reference.
 _ENTITY = r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*"
 _METRIC = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*"
+# ASCII and full-width digits, as the quantity parser reads them (NFKC); never \d, which also
+# matches Bengali ৪ (8), Devanagari ८ and every other script's digits.
+_DIGITS = "[0-9０-９]"
 _TOKEN = re.compile(
     rf"""
     (?P<ws>\s+)
   | (?P<ref>(?P<entity>{_ENTITY})\.(?P<metric>{_METRIC})(?P<at>@)?)
-  | (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?P<mult>[萬億])?)
+  | (?P<num>{_DIGITS}+(?:\.{_DIGITS}+)?(?:[eE][+-]?{_DIGITS}+)?(?P<mult>[萬億])?)
   | (?P<str>"[^"\n]*"?)
   | (?P<idref>\{{[^{{}}\s]*\}}?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
@@ -132,7 +136,7 @@ _TOKEN = re.compile(
 )
 # After '@': period atoms joined by '..'; '-' only inside dates (2025-11-27), so that
 # ``a.b@2025Q1 - c.d@2025Q1`` still subtracts.
-_PERIOD = re.compile(r"[A-Za-z0-9]+(?:(?:-(?=\d)|\.\.)[A-Za-z0-9]+)*")
+_PERIOD = re.compile(r"[A-Za-z0-9]+(?:(?:-(?=[0-9])|\.\.)[A-Za-z0-9]+)*")
 _FILTER = re.compile(
     r"\s*(?P<key>[A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?P<value>[A-Za-z0-9_][\w.\-]*)\s*"
 )
@@ -187,7 +191,7 @@ def _simple_token(kind: str, m: re.Match[str]) -> Token:
 
 
 def _number(text: str, mult: str | None, col: int) -> float:
-    digits = text[:-1] if mult else text
+    digits = unicodedata.normalize("NFKC", text[:-1] if mult else text)
     value = float(digits) * (_MULTIPLIERS[mult] if mult else 1.0)
     if math.isinf(value):
         raise ExprError(f"number {text} is too large", col)
@@ -422,9 +426,12 @@ def _check_arity(name: Token, args: list[Expr]) -> None:
         )
     if name.text == "fx":
         for arg in args[1:]:
+            col = getattr(arg, "col", name.col)
             if not isinstance(arg, Str) or not _CURRENCY.fullmatch(arg.value):
-                col = getattr(arg, "col", name.col)
                 raise ExprError(f"fx() currencies are quoted codes: {usage}", col)
+            if arg.value not in CURRENCIES:  # else fx(x, "XYZ", "CNY") of a CNY x would pass
+                known = ", ".join(CURRENCIES)
+                raise ExprError(f"unknown currency {arg.value!r} (one of {known})", col)
 
 
 def parse_assertion(text: str) -> Assertion:

@@ -8,6 +8,7 @@ rule and conflict messages, the CLI, the page, ClaimReview — calls these funct
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
@@ -161,6 +162,32 @@ def where(file: str | None, line: int | None) -> str:
     if not file:
         return ""
     return file if line is None else f"{file}:{line}"
+
+
+# --- text from the corpus, shown to people ------------------------------------------------------
+
+# Characters a reader must see rather than have obeyed: C0 controls but tab and newline (a CR is
+# shown unless it ends a CRLF line: alone it returns the cursor and can overwrite a CI log line),
+# DEL and the C1 controls (ESC and CSI sequences rewrite or hide terminal lines; XML 1.0 cannot
+# hold them), invisible direction and zero-width controls (Trojan Source reordering), the
+# noncharacters U+FFFE/U+FFFF and lone surrogates (invalid in XML and in UTF-8).
+CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e"
+    "\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]|\r(?!\n)"
+)
+
+
+def control_name(ch: str) -> str:
+    """``U+001B`` for a control character: how every face writes one."""
+    return f"U+{ord(ch):04X}"
+
+
+def visible_controls(value: object) -> str:
+    """``value`` as text with every control of :data:`CONTROLS` written ``[U+001B]``: the one
+    escaping used by every text output (CLI, JUnit, pytest failures, diff, SVG tooltips); the
+    HTML page marks the same characters with :func:`control_name` in a styled span."""
+    text = str(value)
+    return CONTROLS.sub(lambda m: f"[{control_name(m.group())}]", text)
 
 
 # --- a value as the press writes it (the inverse of the quantity parser) ------------------------

@@ -314,7 +314,10 @@ def div(a: Interval, b: Interval) -> Interval:
         return empty(unit)
     (a_lo, _), (a_hi, _) = _ends(a)
     (b_lo, _), (b_hi, _) = _ends(b)
-    if a_lo == 0 and a_hi == 0 and not (b_lo == 0 and b_hi == 0):
+    if b_lo == 0 and b_hi == 0:
+        # no nonzero divisor at all: 0/0 is undefined, never 0 (which would make 0/0 == 0 hold)
+        return entire(unit)
+    if a_lo == 0 and a_hi == 0:
         return point(0.0, unit)  # 0 / y = 0 for every nonzero y
     away_from_zero = b_lo > 0 or b_hi < 0
     if away_from_zero and not (math.isinf(b.lo) or math.isinf(b.hi)):

@@ -13,9 +13,11 @@ from datetime import date, datetime
 
 from factledger.model import Period
 
+# ASCII and full-width digits only (as the quantity parser): \d would read Bengali ২০২৫ as 2025.
+_D = "[0-9０-９]"
 _ATOM = re.compile(
-    r"^(?:FY(?P<fy>\d{4})|(?P<y>\d{4})(?:(?P<q>Q[1-4])|(?P<h>H[12])"
-    r"|-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?)$"
+    rf"^(?:FY(?P<fy>{_D}{{4}})|(?P<y>{_D}{{4}})(?:(?P<q>Q[1-4])|(?P<h>H[12])"
+    rf"|-(?P<m>{_D}{{2}})(?:-(?P<d>{_D}{{2}}))?)?)$"
 )
 
 

@@ -9,6 +9,7 @@ ids and what is wrong — never a library stack trace.
 from __future__ import annotations
 
 import os
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from factledger import acknowledge, engine
 from factledger.checks import Check, default_checks
+from factledger.formatting import visible_controls
 from factledger.model import Finding, Result
 
 _root: list[Path] = []
@@ -68,7 +70,8 @@ def describe(f: Finding, outcome: engine.Outcome | None = None) -> str:
     elif f.status == "stale-ack" and f.ack:
         lines.append(f"    acknowledged at {f.ack.file}:{f.ack.line} with fingerprint "
                      f"{f.ack.fingerprint}, now {r.fingerprint}: review it again")  # fmt: skip
-    return "\n".join(lines)
+    # the text reaches a terminal and CI logs: controls in a quote are shown, never obeyed
+    return visible_controls("\n".join(lines))
 
 
 _reviewed_states: dict[int, acknowledge.ReviewedState] = {}
@@ -102,7 +105,9 @@ class RuleFile(pytest.File):
         rules = [r for r in mine if r.kind == "rule"]
         inputs = [r for r in mine if r.kind == "input"]
         if inputs:
-            yield ResultItem.from_parent(self, name=f"input[{rel}]", results=inputs, line=None)
+            yield ResultItem.from_parent(
+                self, name=visible_controls(f"input[{rel}]"), results=inputs, line=None
+            )
         for r in rules:
             yield ResultItem.from_parent(
                 self, name=r.id.removeprefix("rule:"), results=[r], line=r.line
@@ -135,4 +140,7 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     for root, outcome in _outcomes.items():
         from factledger import report
 
-        report.write_all(outcome, root)
+        try:
+            report.write_all(outcome, root)
+        except report.OutputError as exc:  # the tests' verdict stands; say why no reports
+            sys.stderr.write(f"factledger: cannot write the reports: {exc}\n")

@@ -21,6 +21,7 @@ from pathlib import Path
 import factledger
 from factledger.load import yamlnodes as yn
 from factledger.load.corpus import KEY_RE, SOURCE_FIELDS
+from factledger.load.settings import load_settings
 from factledger.period import PeriodError, parse_period
 
 EXIT_OK, EXIT_REFUSED = 0, 2
@@ -194,10 +195,12 @@ def new_source(root: Path, article: Path, src: NewSource) -> list[Path]:
             problems.append(f"--{name} must not be empty")
     if problems:
         raise ScaffoldError("; ".join(problems))
-    try:
-        text = yn.decode(article.read_bytes())
-    except OSError as exc:
-        raise ScaffoldError(f"cannot read {article}: {exc.strerror}") from None
+    try:  # a regular file within the seed cap, checked before it is read (not a FIFO, /dev/zero)
+        text = yn.read(
+            article,
+            limit=load_settings(root)[0].max_seed_bytes,
+            setting="limits.max_seed_bytes",
+        )
     except yn.YamlProblem as exc:
         raise ScaffoldError(f"{article}: {exc.message}") from None
     title, body = split_article(text.replace("\r\n", "\n"), src.title)

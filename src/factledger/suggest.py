@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from factledger.checks import coverage
-from factledger.load import load_corpus
+from factledger.load import Corpus, load_corpus
 from factledger.model import Source
 from factledger.quantity import HEDGES_BEFORE
 
@@ -55,8 +55,9 @@ def _guess(names: dict[str, tuple[str, ...]], before: str) -> tuple[str | None, 
     return (best[1], best[2]) if best else (None, None)
 
 
-def stubs(root: Path, source_id: str) -> str:
-    corpus = load_corpus(root)
+def stubs(root: Path, source_id: str, corpus: Corpus | None = None) -> str:
+    """``corpus``: the corpus at ``root`` when the caller has loaded it already."""
+    corpus = corpus if corpus is not None else load_corpus(root)
     source: Source | None = corpus.sources.get(source_id)
     if source is None:
         raise KeyError(f"unknown source {source_id!r}; known: {', '.join(sorted(corpus.sources))}")

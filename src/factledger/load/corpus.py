@@ -16,6 +16,7 @@ from pathlib import Path
 
 from factledger.load import yamlnodes as yn
 from factledger.load.rules import Rule, derived_rules, load_rules
+from factledger.load.settings import Settings, load_settings
 from factledger.model import (
     ACK_VERDICTS,
     DIMENSIONS,
@@ -122,6 +123,7 @@ class Corpus:
     problems: list[Result] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # every input file read, relative
     unreadable: set[str] = field(default_factory=set)  # files that could not be parsed at all
+    settings: Settings = field(default_factory=Settings)  # the size caps ([limits])
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -135,14 +137,10 @@ def _read_yaml(corpus: Corpus, path: Path, probs: Problems) -> yn.Node | None:
     rel = probs.file
     corpus.files.append(rel)
     try:
-        text = yn.decode(path.read_bytes())
+        text = yn.read(path, limit=corpus.settings.max_yaml_bytes, root=corpus.root)
         node, local = yn.parse(text)
     except yn.YamlProblem as exc:
         probs.add(exc.line, None, exc.message)
-        corpus.unreadable.add(rel)
-        return None
-    except OSError as exc:
-        probs.add(None, None, f"cannot read: {exc.strerror}")
         corpus.unreadable.add(rel)
         return None
     for p in local:
@@ -211,14 +209,23 @@ def _str_map(node: yn.Node | None, probs: Problems, fld: str, *ids: str) -> dict
 # --- seeds -------------------------------------------------------------------------------------
 
 
+# ``---`` lines open and close the front matter; a line may end in CRLF, and a UTF-8 byte-order
+# mark may precede the first (editors on Windows write both).
+_OPEN = re.compile(r"\ufeff?---\r?\n")
+_CLOSE = re.compile(r"\n---\r?\n")
+
+
 def split_front_matter(text: str) -> tuple[str, str] | None:
-    """``---\\n<yaml>---\\n<body>`` → (yaml, body); the body is kept byte-for-byte."""
-    if not text.startswith("---\n"):
+    """``---\\n<yaml>---\\n<body>`` → (yaml, body); the body is kept character for character
+    (CRLF line ends included: quotes match it because comparisons fold whitespace). The YAML has
+    its line ends as written too (YAML reads CRLF itself), so line numbers are unchanged."""
+    start = _OPEN.match(text)
+    if start is None:
         return None
-    end = text.find("\n---\n", 4)
-    if end < 0:
+    close = _CLOSE.search(text, start.end() - 1)  # an empty front matter closes right away
+    if close is None:
         return None
-    return text[4 : end + 1], text[end + 5 :]
+    return text[start.end() : close.start() + 1], text[close.end() :]
 
 
 def load_sources(corpus: Corpus) -> None:
@@ -228,7 +235,12 @@ def load_sources(corpus: Corpus) -> None:
         probs = Problems(rel, corpus.problems)
         corpus.files.append(rel)
         try:
-            text = yn.decode(path.read_bytes())
+            text = yn.read(
+                path,
+                limit=corpus.settings.max_seed_bytes,
+                root=corpus.root,
+                setting="limits.max_seed_bytes",
+            )
         except yn.YamlProblem as exc:
             probs.add(None, None, exc.message)
             corpus.unreadable.add(rel)
@@ -315,7 +327,7 @@ def _load_list(
 ) -> None:
     path = corpus.root / rel
     probs = Problems(rel, corpus.problems)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a dangling link is read, and said so
         probs.add(None, None, "missing registry file")
         corpus.unreadable.add(rel)
         return
@@ -565,7 +577,7 @@ def _build_fact(
 
 def load_acks(corpus: Corpus) -> None:
     path = corpus.root / "checks" / "acknowledged.yaml"
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return
     rel = _rel(corpus.root, path)
     probs = Problems(rel, corpus.problems)
@@ -607,8 +619,12 @@ def load_acks(corpus: Corpus) -> None:
         corpus.acks.append(Acknowledgement(file=rel, line=item.line, **vals))  # type: ignore[arg-type]
 
 
-def load_corpus(root: Path) -> Corpus:
-    corpus = Corpus(root=root)
+def load_corpus(root: Path, settings: Settings | None = None) -> Corpus:
+    """The corpus at ``root``; ``settings`` (default: ``root``'s factledger.toml) gives the size
+    caps of seeds and YAML files."""
+    if settings is None:
+        settings = load_settings(root)[0]  # its problems are the engine's to report
+    corpus = Corpus(root=root, settings=settings)
     load_sources(corpus)
     load_registries(corpus)
     load_facts(corpus)
@@ -627,6 +643,8 @@ def load_rule_files(corpus: Corpus) -> None:
         metrics=metrics,
         fact_ids={f.id for f in corpus.facts},
         root=corpus.root,
+        limit=corpus.settings.max_yaml_bytes,
+        unreadable=corpus.unreadable,
     )
     if folder.is_dir():
         corpus.files.extend(_rel(corpus.root, p) for p in sorted(folder.glob("*.yaml")))

@@ -52,23 +52,26 @@ def load_rules(
     metrics: Collection[str] | None = None,
     fact_ids: Collection[str] | None = None,
     root: str | Path | None = None,
+    limit: int = yn.MAX_FILE_BYTES,
+    unreadable: set[str] | None = None,
 ) -> tuple[list[Rule], list[Result]]:
     """Load rule files (a directory means its ``*.yaml``); returns (rules, problems).
 
     ``entities``/``metrics``/``fact_ids``: known keys (a reference to anything else is a located
-    problem); None skips that check. ``root``: file names in results are relative to it.
+    problem); None skips that check. ``root``: file names in results are relative to it, and a
+    symlink that leaves it is refused. ``limit``: the size cap of one file, in bytes.
+    ``unreadable``: receives the names of files that could not be read at all.
     """
     rules: list[Rule] = []
     problems: list[Result] = []
     for path in _rule_paths(paths):
         name = _display_name(path, root)
         try:
-            text = yn.decode(path.read_bytes())
-        except OSError as exc:
-            problems.append(input_problem(name, None, "file", f"cannot read: {exc.strerror}"))
-            continue
+            text = yn.read(path, limit=limit, root=Path(root) if root is not None else None)
         except yn.YamlProblem as exc:
             problems.append(input_problem(name, None, "file", exc.message))
+            if unreadable is not None:
+                unreadable.add(name)
             continue
         got, bad = load_rule_text(text, name, entities=entities, metrics=metrics, fact_ids=fact_ids)
         rules.extend(got)
@@ -79,10 +82,15 @@ def load_rules(
 
 def _display_name(path: Path, root: str | Path | None) -> str:
     if root is not None:
-        try:
-            return path.resolve().relative_to(Path(root).resolve()).as_posix()
-        except ValueError:
-            pass
+        # as found under the root first: a linked rules folder keeps its name in messages
+        for mine, base in (
+            (path.absolute(), Path(root).absolute()),
+            (path.resolve(), Path(root).resolve()),
+        ):
+            try:
+                return mine.relative_to(base).as_posix()
+            except ValueError:
+                pass
     return path.as_posix()
 
 
@@ -92,7 +100,7 @@ def _rule_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     for item in map(Path, items):
         if item.is_dir():
             found.extend(sorted(item.glob("*.yaml")))
-        elif item.exists() or item.suffix in (".yaml", ".yml"):
+        elif item.exists() or item.is_symlink() or item.suffix in (".yaml", ".yml"):
             found.append(item)  # a named file that is missing is reported as unreadable
     return found
 

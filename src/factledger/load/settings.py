@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from factledger.load.files import InputFileError, read_input
 from factledger.model import Result, input_problem
 
 SETTINGS_FILE = "factledger.toml"
@@ -54,13 +55,14 @@ def load_settings(
     def problem(message: str, key: str = "") -> None:
         problems.append(input_problem(SETTINGS_FILE, None, key or None, message, key=key))
 
-    if path.is_file():
+    if path.exists() or path.is_symlink():  # a folder, FIFO or dangling link is said, not skipped
         try:
-            raw = path.read_bytes()[: MAX_SETTINGS_BYTES + 1]
-            if len(raw) > MAX_SETTINGS_BYTES:
-                raise ValueError(f"over the {MAX_SETTINGS_BYTES:,}-byte cap")
+            raw = read_input(path, limit=MAX_SETTINGS_BYTES, root=root)
             data = tomllib.loads(raw.decode("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as exc:
+        except InputFileError as exc:
+            problem(f"cannot read: {exc.message}")
+            data = {}
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             problem(f"cannot read: {exc}")
             data = {}
         for section, table in data.items():

@@ -14,9 +14,12 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from factledger.load.files import InputFileError, read_input
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -77,9 +80,25 @@ class YamlProblem(Exception):
         self.line = line
 
 
-def decode(raw: bytes) -> str:
-    if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblem(f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte cap")
+def read(
+    path: Path,
+    *,
+    limit: int = MAX_FILE_BYTES,
+    root: Path | None = None,
+    setting: str = "limits.max_yaml_bytes",
+) -> str:
+    """A YAML (or seed) file's text: checked and read by :func:`files.read_input` (a regular
+    file inside ``root``, at most ``limit`` bytes), then decoded; :class:`YamlProblem` if not."""
+    try:
+        raw = read_input(path, limit=limit, root=root, setting=setting)
+    except InputFileError as exc:
+        raise YamlProblem(exc.message) from None
+    return decode(raw, limit)
+
+
+def decode(raw: bytes, limit: int = MAX_FILE_BYTES) -> str:
+    if len(raw) > limit:
+        raise YamlProblem(f"file is {len(raw):,} bytes, over the {limit:,}-byte cap")
     if b"\x00" in raw:
         raise YamlProblem("binary file (contains NUL bytes)")
     try:
@@ -171,14 +190,23 @@ def _null(line: int) -> Scalar:
 
 
 def _convert(
-    node: yaml.Node, seen: set[int], depth: int, problems: list[YamlProblem], offsets: bool
+    node: yaml.Node,
+    seen: set[int],
+    depth: int,
+    problems: list[YamlProblem],
+    offsets: bool,
+    at: int | None = None,
 ) -> Node:
+    """``at``: the line that holds ``node`` (its key's), which an alias does not know itself."""
     line = node.start_mark.line + 1
     if depth > MAX_DEPTH:
         raise YamlProblem(f"nested deeper than {MAX_DEPTH} levels", line)
-    if id(node) in seen:
-        problems.append(YamlProblem("YAML aliases (*name) are not allowed", line))
-        return _null(line)
+    # An alias composes to the node of its anchor, the very same object: a node seen twice is
+    # an alias (scalars too, so ``period: *p`` is refused like a list alias).
+    if id(node) in seen:  # its marks are the anchor's: say where the alias is
+        problems.append(YamlProblem("YAML aliases (*name) are not allowed", at or line))
+        return _null(at or line)
+    seen.add(id(node))
     allowed = {
         yaml.ScalarNode: SCALAR_TAGS,
         yaml.SequenceNode: {f"{_STD}seq"},
@@ -194,9 +222,8 @@ def _convert(
             span = (node.start_mark.index, node.end_mark.index)
             return Scalar(node.value, node.tag, line, node.style, *span, end_line)
         return Scalar(node.value, node.tag, line, node.style, end_line=end_line)
-    seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
-        items = [_convert(n, seen, depth + 1, problems, offsets) for n in node.value]
+        items = [_convert(n, seen, depth + 1, problems, offsets, line) for n in node.value]
         return Seq(items, line, max([line, *(n.end_line for n in items)]))
     out = Map({}, line)
     for key_node, value_node in node.value:
@@ -204,13 +231,18 @@ def _convert(
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == f"{_STD}merge":
             problems.append(YamlProblem("mapping keys must be plain text (no <<)", key_line))
             continue
+        if id(key_node) in seen:
+            line_of_alias = value_node.start_mark.line + 1 if id(value_node) not in seen else line
+            problems.append(YamlProblem("YAML aliases (*name) are not allowed", line_of_alias))
+            continue
+        seen.add(id(key_node))
         key = key_node.value
         if key in out.items:
             problems.append(
                 YamlProblem(f"{key}: duplicate key (first at line {out.key_lines[key]})", key_line)
             )
             continue
-        out.items[key] = _convert(value_node, seen, depth + 1, problems, offsets)
+        out.items[key] = _convert(value_node, seen, depth + 1, problems, offsets, key_line)
         out.key_lines[key] = key_line
     out.end_line = max([line, *(n.end_line for n in out.items.values())])
     return out

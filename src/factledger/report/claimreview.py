@@ -13,6 +13,9 @@ def claimreview(doc: dict[str, Any]) -> str:
     """schema.org ClaimReview JSON-LD: one review per finding that involves facts."""
     ix = _Index(doc)
     timestamp = (doc.get("summary") or {}).get("timestamp") or ""
+    run_id = (doc.get("summary") or {}).get("run_id")
+    # the report set this review belongs to (report --verify checks every file carries one id)
+    part_of = {"@type": "Report", "url": REPORT_FILE, "identifier": run_id} if run_id else None
     run_date = timestamp[:10] or None
     reviews = []
     for f in doc.get("findings") or []:
@@ -60,6 +63,7 @@ def claimreview(doc: dict[str, Any]) -> str:
                 },
                 "author": {"@type": "Organization", "name": "factledger"},
                 "datePublished": run_date,
+                **({"isPartOf": part_of} if part_of else {}),
             }
         )
     return json.dumps(json_safe(reviews), ensure_ascii=False, indent=1, allow_nan=False)

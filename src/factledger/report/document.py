@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import subprocess
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,7 +89,12 @@ def finding_json(f: Finding) -> dict[str, Any]:
     return out
 
 
-def build(outcome: Outcome, root: Path) -> dict[str, Any]:
+def new_run_id() -> str:
+    """One id per report set: every file of the set carries it (report --verify compares)."""
+    return uuid.uuid4().hex
+
+
+def build(outcome: Outcome, root: Path, run_id: str | None = None) -> dict[str, Any]:
     corpus = outcome.corpus
     canonical: dict[str, dict[str, Any]] = {}
     for row in outcome.table.itertuples(index=False):
@@ -117,6 +123,7 @@ def build(outcome: Outcome, root: Path) -> dict[str, Any]:
             "crosscheck": crosscheck["summary"] if crosscheck else None,
             "commit": git_commit(root),
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+            "run_id": run_id or new_run_id(),
         },
         "sources": [
             {

@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from factledger.formatting import visible_controls
 from factledger.model import Finding, verdict_words
 
 
@@ -64,7 +65,7 @@ def annotation(
     title = f"factledger {r.kind}: {verdict_words(r.verdict, r.kind)}"
     if finding.status == "stale-ack":
         title += " (stale acknowledgement)"
-    props.append(f"title={escape_property(title)}")
+    props.append(f"title={escape_property(visible_controls(title))}")
     message = r.message
     if finding.status == "stale-ack" and finding.ack:
         message += (
@@ -73,7 +74,8 @@ def annotation(
             f"factledger ack {r.id} --verdict … --reason … --reviewer …"
         )
     message += f"\n(result {r.id})"
-    return f"::{level} {','.join(props)}::{escape_data(message)}"
+    # a log line too: an ESC sequence in a quote must not rewrite it (controls shown, not obeyed)
+    return f"::{level} {','.join(props)}::{escape_data(visible_controls(message))}"
 
 
 def annotations(

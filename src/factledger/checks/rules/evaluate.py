@@ -33,7 +33,15 @@ from factledger.expression import (
     to_text,
 )
 from factledger.load.rules import Rule
-from factledger.model import PASSING_VERDICTS, Fact, Interval, Period, Result, fingerprint
+from factledger.model import (
+    CURRENCIES,
+    PASSING_VERDICTS,
+    Fact,
+    Interval,
+    Period,
+    Result,
+    fingerprint,
+)
 
 # --- facts ----------------------------------------------------------------------------------
 
@@ -164,6 +172,7 @@ def member(fact: Fact, conversion: tuple[str, str] | None) -> Member:
     iv = fact.canonical
     if conversion is not None:
         src, dst = conversion
+        _known_currencies(src, dst)
         if iv.unit == dst:
             pass  # already in the target currency: used as written
         elif iv.unit in (src, ""):
@@ -171,6 +180,14 @@ def member(fact: Fact, conversion: tuple[str, str] | None) -> Member:
         else:
             raise EvalError(f"fx(..., {src!r}, {dst!r}) got {fact.id} in {iv.unit}")
     return Member(fact, iv, dates)
+
+
+def _known_currencies(*codes: str) -> None:
+    """The parser refuses other codes; a tree built by hand must not slip past either (an amount
+    already in the target currency is used as it is, so an unknown source would go unseen)."""
+    for code in codes:
+        if code not in CURRENCIES:
+            raise EvalError(f"fx(): unknown currency {code!r} (one of {', '.join(CURRENCIES)})")
 
 
 def _fx(thunk: Callable[[], Interval]) -> Interval:
@@ -312,6 +329,7 @@ def _call(node: Call, env: dict[str, Value]) -> Value:
 def _eval_fx(node: Call, env: dict[str, Value]) -> Value:
     src, dst = node.args[1], node.args[2]
     assert isinstance(src, Str) and isinstance(dst, Str)
+    _known_currencies(src.value, dst.value)
     amount = node.args[0]
     if isinstance(amount, Ref | IdRef):
         return env[_operand_key(amount, (src.value, dst.value))]
