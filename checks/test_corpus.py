@@ -94,7 +94,9 @@ OTHER_IDS = sorted(
 )
 
 
-@pytest.mark.parametrize("finding", OTHER_IDS)
-def test_other_check(finding: str) -> None:
-    """A finding of a check this corpus adds to the default ones."""
-    assert_clean(OUTCOME, [r for r in RESULTS if r.id == finding])
+if OTHER_IDS:  # no item (and no "empty parameter set" skip) when the corpus adds no check
+
+    @pytest.mark.parametrize("finding", OTHER_IDS)
+    def test_other_check(finding: str) -> None:
+        """A finding of a check this corpus adds to the default ones."""
+        assert_clean(OUTCOME, [r for r in RESULTS if r.id == finding])
