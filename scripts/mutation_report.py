@@ -150,6 +150,40 @@ def source_error_report(root: Path, out=sys.stdout) -> list[source_errors.KindRe
     return reports
 
 
+README_START, README_END = "<!-- source-errors:start -->", "<!-- source-errors:end -->"
+KIND_WORDS = {
+    "x10": "ten times the number",
+    "x1.3": "30 % more",
+    "div10": "a tenth",
+    "last_digit": "the last digit one up (where another source agrees exactly)",
+}
+
+
+def write_readme_block(root: Path, reports: list[source_errors.KindReport]) -> None:
+    """README's figures, from this run (so the README never quotes a number no script prints)."""
+    h = source_errors.Harness(root)
+    n, t = len(h.numeric), len(h.touched)
+    rows = [
+        f"Cross-check coverage: {t} of {n} numeric facts touched ({_pct(t / max(1, n))}), "
+        f"{n - t} untouched.",
+        "",
+        "| the article says | applicable | detected | rate | over all numeric facts |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in reports:
+        rows.append(
+            f"| {KIND_WORDS[r.kind]} | {r.applicable} | {len(r.detected)} | {_pct(r.rate)} | "
+            f"{_pct(len(r.detected) / max(1, n))} |"
+        )
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    head, _, rest = text.partition(README_START)
+    _, _, tail = rest.partition(README_END)
+    readme.write_text(
+        f"{head}{README_START}\n" + "\n".join(rows) + f"\n{README_END}{tail}", "utf-8"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path("."), help="corpus folder (default .)")
@@ -165,12 +199,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help='"the source is wrong" instead of curator slips',
     )
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="with --source-errors: also rewrite README's figures (between source-errors marks)",
+    )
     args = parser.parse_args(argv)
     if not (args.root / "facts").is_dir():
         print(f"mutation_report: {args.root.resolve()} has no facts/", file=sys.stderr)
         return 2
     if args.source_errors:
         found = source_error_report(args.root)
+        if args.readme:
+            write_readme_block(args.root, found)
+        if args.readme:
+            write_readme_block(args.root, found)
         if args.json:
             data = {r.kind: [d.__dict__ for d in r.detections] for r in found}
             args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")

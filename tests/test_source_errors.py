@@ -137,3 +137,13 @@ def test_chinese_numerals_are_rewritten_as_chinese_numerals() -> None:
     assert se.rewrite_numbers("第二名", "x10", whole=True) == "第二十名"
     assert se.rewrite_numbers("第二名", "div10", whole=True) is None  # no rank 0.2
     assert se.rewrite_numbers("一大半", "x10", whole=False) is None  # nothing to slip on
+
+
+def test_every_last_digit_slip_of_the_bundled_corpus_is_caught() -> None:
+    """Written precision: where another source gives a figure exactly, changing the article's
+    last digit must turn the agreement into a disagreement (issue: 100 % of applicable facts)."""
+    from .conftest import PROJECT
+
+    report = se.Harness(PROJECT).report("last_digit")
+    assert report.applicable >= 1
+    assert [d.fact_id for d in report.detections if not d.detected] == []

@@ -17,7 +17,10 @@ true value, so the only findings are the injected ones, listed in ``ground_truth
 * ``broken-quote``: a quote that is not in its seed (finding ``provenance:<fact id>:quote``),
   only in ``curation: partial`` sources, so the uncovered mention is not a second finding;
 * ``violated-sum``: a year total that the quarters cannot add up to
-  (finding ``rule:<rule id>``).
+  (finding ``rule:<rule id>``);
+* ``last-digit``: every source of a multi-source group writes the figure exactly, one of them
+  with its last written digit changed (4.16億 → 4.17億): the touching precision intervals are
+  disjoint (finding ``conflict:<entity>.<metric>@<period>``).
 
 Deterministic for a given ``--seed``: the same arguments write byte-identical files.
 """
@@ -32,6 +35,7 @@ import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from factledger.quantity import QuantityError, parse_quantity
@@ -145,6 +149,7 @@ class Group:
     qualifiers: tuple[tuple[str, str], ...] = ()
     facts: list[PFact] = field(default_factory=list)
     no_over: bool = False  # no 超過 variant (an injected conflict or a wrong total)
+    exact_only: bool = False  # every source writes the exact figure (a last-digit slip)
 
     @property
     def dimension(self) -> str:
@@ -171,6 +176,7 @@ class PFact:
     formula: str | None = None
     derived_from: list[str] = field(default_factory=list)
     odd: bool = False  # the injected conflicting value
+    digit_slip: bool = False  # the exact figure with its last written digit changed
     broken: bool = False  # quote not in the seed
     enumerated: bool = False  # shares its quote with the source's other quarters
 
@@ -424,14 +430,26 @@ class _Planner:
         total = round(self.rate * self.n_facts)
         if total <= 0:
             return
-        per = [total // 3 + (1 if i < total % 3 else 0) for i in range(3)]
+        kinds = 4  # value conflicts, broken quotes, violated sums, last-digit slips
+        per = [total // kinds + (1 if i < total % kinds else 0) for i in range(kinds)]
         rng = self.rng
         # value conflicts: single-period groups of 2+ sources
         eligible = [
             grp for b in self.blocks for k, grp in b.groups.items()
             if k in ("dau", "users", "market") and len(grp.facts) >= 2
         ]  # fmt: skip
-        for grp in rng.sample(eligible, min(per[0], len(eligible))):
+        chosen = rng.sample(eligible, min(per[0] + per[3], len(eligible)))
+        conflicts, slips = chosen[: per[0]], chosen[per[0] :]
+        for grp in slips:
+            grp.exact_only = True
+            grp.facts[-1].digit_slip = True
+            self.truth.append({
+                "kind": "last-digit",
+                "fact_ids": None,
+                "expected": f"conflict:{grp.label}",
+                "_facts": grp.facts,
+            })  # fmt: skip
+        for grp in conflicts:
             odd = grp.facts[-1]
             odd.odd = True
             grp.no_over = True
@@ -502,8 +520,16 @@ def _contains(value: str, dimension: str, x: float, hedge: str | None = None) ->
     return (x > lo or (x == lo and not lo_open)) and (x < hi or (x == hi and not hi_open))
 
 
+def _fixed(x: float, decimals: int) -> str:
+    """x to exactly ``decimals`` places, rounded half up (12.35 → 12.4)."""
+    return f"{Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP):f}"
+
+
 def _num(x: float, decimals: int) -> str:
-    text = f"{x:,.{decimals}f}"
+    """x to ``decimals`` places, rounded half up from its shortest decimal form — as a writer
+    rounds, and as the precision interval reads it back ([v − h, v + h))."""
+    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    text = f"{q:,f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -554,11 +580,11 @@ def _count_texts(x: float) -> dict[str, str]:
 
 def _pct_texts(x: float, growth: bool) -> dict[str, str]:
     if growth and x < 0:
-        return {"exact": f"年減{abs(x):.1f}%", "verb": f"下降{abs(x):.1f}%"}
-    out = {"exact": f"{x:.1f}%", "about": f"約{round(x)}%"}
+        return {"exact": f"年減{_fixed(abs(x), 1)}%", "verb": f"下降{_fixed(abs(x), 1)}%"}
+    out = {"exact": f"{_fixed(x, 1)}%", "about": f"約{round(x)}%"}
     if growth:
-        out["verb"] = f"年增{x:.1f}%"
-        out["verb2"] = f"同比增長{x:.1f}%"
+        out["verb"] = f"年增{_fixed(x, 1)}%"
+        out["verb2"] = f"同比增長{_fixed(x, 1)}%"
     if x >= 2:
         out["over"] = f"超過{math.floor(x * 0.999)}%"
         out["near"] = f"近{math.ceil(x * 1.001)}%"
@@ -586,6 +612,13 @@ def _choose_value(rng: random.Random, grp: Group, true: float, odd: bool) -> str
         if _contains(texts[name], grp.dimension, true):
             return texts[name]
     return texts["exact"] if _contains(texts["exact"], grp.dimension, true) else _fail(grp, true)
+
+
+def _slip_last_digit(value: str) -> str:
+    """The last written digit one up (one down for a 9): 4.16億 → 4.17億, 1,039萬 → 1,038萬."""
+    i = max(i for i, ch in enumerate(value) if ch.isdigit())
+    d = int(value[i])
+    return value[:i] + str(d + 1 if d < 9 else d - 1) + value[i + 1 :]
 
 
 def _fail(grp: Group, true: float) -> str:
@@ -688,7 +721,12 @@ def _write_source_text(rng: random.Random, src: Src, first: list[bool]) -> list[
             continue
         g = p.group
         true = g.true * 0.3 if p.odd else g.true
-        p.value = _choose_value(rng, g, true, p.odd)
+        if g.exact_only:
+            p.value = _variants(g, true)["exact"]
+            if p.digit_slip:
+                p.value = _slip_last_digit(p.value)
+        else:
+            p.value = _choose_value(rng, g, true, p.odd)
         pt = _period_phrase(rng, g.period)
         p.period_text = [pt]
         p.quote = _sentence(rng, p, pt)
