@@ -261,10 +261,12 @@ def test_projections_stated_at_different_dates_are_a_revision_chain() -> None:
         ),  # an actual overlapping all: fine
     )
     assert (r.verdict, r.severity, r.passed) == ("revision", "info", True)
-    chain = r.data.to_json()["chain"]
-    assert [s["stated"] for s in chain] == ["2025-01", "2025-05-20", "2025-06", "2025-11"]
-    assert [s["sources"] for s in chain] == [["bohu"], ["x"], ["tmt"], ["dongcaidi"]]
-    assert chain[0]["facts"][0]["fact_id"] == "old"
+    (chain,) = r.data.to_json()["chains"]  # one issuer: the company's guidance
+    assert chain["issuer"] == "kling"
+    steps = chain["steps"]
+    assert [s["stated"] for s in steps] == ["2025-01", "2025-06", "2025-11"]
+    assert [s["sources"] for s in steps] == [["bohu"], ["tmt"], ["dongcaidi"]]
+    assert steps[0]["facts"][0]["fact_id"] == "old"
     assert r.message.index("4億元") < r.message.index("7億元") < r.message.index("10億元")
     assert "→" in r.message and "bohu" in r.message
 
@@ -601,7 +603,9 @@ def test_the_check_runs_through_the_protocol() -> None:
     from factledger.checks import CheckContext
     from factledger.checks.conflicts import CHECK
 
-    corpus = SimpleNamespace(facts=[fact("a", 1.0), fact("b", 2.0, source="b")], metrics=METRICS)
+    corpus = SimpleNamespace(
+        facts=[fact("a", 1.0), fact("b", 2.0, source="b")], metrics=METRICS, sources={}
+    )
     out = CHECK.run(CheckContext(corpus, None))  # type: ignore[arg-type]
     assert [r.verdict for r in out.results] == ["conflict"]
     assert (out.extras["groups"], out.extras["compared"]) == (1, 1)

@@ -12,7 +12,7 @@ import pytest
 from factledger import intervals, table
 from factledger.checks.conflicts import check as conflicts
 from factledger.checks.rules import evaluate
-from factledger.checks.rules.evaluate import FactIndex
+from factledger.checks.rules.evaluation import FactIndex
 from factledger.expression import parse_assertion
 from factledger.load.rules import Rule
 from factledger.model import Fact, Metric

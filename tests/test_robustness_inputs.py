@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from factledger import cli, engine, intervals
 from factledger.checks.rules import evaluate
-from factledger.checks.rules.evaluate import FactIndex
+from factledger.checks.rules.evaluation import FactIndex
 from factledger.expression import Call, Compare, ExprError, IdRef, Num, Str, parse_assertion
 from factledger.load import load_corpus, split_front_matter
 from factledger.load import yamlnodes as yn

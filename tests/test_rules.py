@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from factledger.checks import CheckContext
 from factledger.checks.rules import CHECK, evaluate
-from factledger.checks.rules.evaluate import FactIndex
+from factledger.checks.rules.evaluation import FactIndex
 from factledger.expression import (
     BinOp,
     Call,

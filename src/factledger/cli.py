@@ -119,6 +119,14 @@ def print_outcome(outcome: engine.Outcome, *, verbose: bool = False, out=None) -
             f"{s['uncovered']} uncovered ({s['coverage']:.1%})",
             file=out,
         )
+    cross = outcome.extras.get("crosscheck")
+    if cross:
+        t = cross["summary"]
+        print(
+            f"cross-checked: {t['touched']}/{t['numeric']} numeric facts ({t['share']:.1%}) are "
+            "compared with something that could contradict them",
+            file=out,
+        )
     print(
         f"gate: {'PASS' if outcome.passed else 'FAIL'} — {len(outcome.open_errors)} open errors, "
         f"findings by status: {_fmt(counts['status']) or 'none'}",
@@ -155,7 +163,12 @@ def _fmt(d: dict[str, int]) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     if getattr(args, "verify", False):
         return cmd_verify(args)
-    outcome = engine.run(args.root, expectations=not args.fast, progress=_progress(args.quiet))
+    # cross-check coverage is shown in the reports (and by `coverage`); the pre-commit hook's
+    # `--no-report` run skips measuring it
+    outcome = engine.run(
+        args.root, expectations=not args.fast, progress=_progress(args.quiet),
+        crosscheck=not args.no_report,
+    )  # fmt: skip
     print_outcome(outcome, verbose=args.verbose)
     if args.format == "github" or os.environ.get("GITHUB_ACTIONS") == "true":
         _print_annotations(outcome, args.root)

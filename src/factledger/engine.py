@@ -81,10 +81,12 @@ def run(
     progress: Progress | None = None,
     checks: Sequence[Check] | None = None,
     settings: dict[str, Any] | None = None,
+    crosscheck: bool = True,
 ) -> Outcome:
     """Load the corpus at ``root``, run ``checks`` (default: every check; ``expectations=False``
     skips the thorough ones), apply acknowledgements. ``settings``: overrides of
-    ``factledger.toml`` (the CLI's flags)."""
+    ``factledger.toml`` (the CLI's flags). ``crosscheck``: measure cross-check coverage (which
+    numeric facts the checks touch; it probes each operand, so a run that shows it pays for it)."""
     # Building the corpus makes millions of small objects and no cycles worth collecting; with
     # the cyclic GC on, each generation-2 pass rescans the whole heap (load took 14x longer at
     # 100k facts than at 10k). Off for the run, back on after (benchmarks/run.py).
@@ -94,14 +96,18 @@ def run(
         chosen = list(default_checks() if checks is None else checks)
         if not expectations:
             chosen = [c for c in chosen if not c.thorough]
-        return _run(Path(root), chosen, progress, settings)
+        return _run(Path(root), chosen, progress, settings, crosscheck)
     finally:
         if enabled:
             gc.enable()
 
 
 def _run(
-    root: Path, checks: list[Check], progress: Progress | None, overrides: dict[str, Any] | None
+    root: Path,
+    checks: list[Check],
+    progress: Progress | None,
+    overrides: dict[str, Any] | None,
+    crosscheck: bool,
 ) -> Outcome:
     settings, setting_problems = load_settings(root, overrides)
     timings: dict[str, float] = {}
@@ -110,7 +116,14 @@ def _run(
         progress("load")
     corpus = load_corpus(root, settings)
     timings["load"] = time.perf_counter() - t0
-    outcome = evaluate(corpus, checks, settings, problems=setting_problems, progress=progress)
+    outcome = evaluate(
+        corpus,
+        checks,
+        settings,
+        problems=setting_problems,
+        progress=progress,
+        crosscheck=crosscheck,
+    )
     outcome.timings = {**timings, **outcome.timings}
     return outcome
 

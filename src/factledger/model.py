@@ -117,12 +117,19 @@ STATUS_WORDS = {
     "stale-ack": "Stale acknowledgement",
     "acknowledged": "Acknowledged",
 }
-ACK_VERDICTS = ("sources-disagree", "different-subjects", "source-error", "superseded")
+ACK_VERDICTS = (
+    "sources-disagree",
+    "different-subjects",
+    "source-error",
+    "superseded",
+    "loose-wording",
+)
 ACK_WORDS = {
     "sources-disagree": "the sources disagree",
     "different-subjects": "the facts are about different subjects",
     "source-error": "the source is in error",
     "superseded": "a later figure replaces it",
+    "loose-wording": "the words allow it, though not as a reader takes them",
 }
 # Findings of these kinds are fixed in the data, never waived.
 UNACKNOWLEDGEABLE_KINDS = frozenset(
@@ -313,13 +320,30 @@ class Fact:
     period_text: tuple[str, ...] = ()
     derived_from: tuple[str, ...] = ()
     formula: str | None = None
-    interval: Interval | None = None  # as written, in the written unit
+    stated_by: str | None = None  # who made a projection: an entity key or an outlet
+    interval: Interval | None = None  # the sound reading, as written, in the written unit
     canonical: Interval | None = None  # in the metric's unit: set by factledger.table only
+    # the typical reading (what a writer most likely meant; inside the sound one), as written
+    # and in the metric's unit; None reads as the sound interval
+    typical: Interval | None = None
+    typical_canonical: Interval | None = None
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def qualifier_dict(self) -> dict[str, str]:
         return dict(self.qualifiers)
+
+    def reading(self, name: str) -> Interval | None:
+        """The canonical interval of one reading: ``sound`` or ``typical``."""
+        if name == "typical" and self.typical_canonical is not None:
+            return self.typical_canonical
+        return self.canonical
+
+    def written(self, name: str) -> Interval | None:
+        """The interval of one reading in the written unit."""
+        if name == "typical" and self.typical is not None:
+            return self.typical
+        return self.interval
 
     @property
     def value_date(self) -> date:

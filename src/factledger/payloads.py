@@ -95,6 +95,8 @@ class RuleData(Payload):
     operands: list[Operand] = field(default_factory=list)
     alternatives: list[Alternative] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    # strained: what it would take for the rule to hold under the typical reading
+    strain: str | None = field(default=None, metadata=OPTIONAL)
     # increasing()/decreasing() only
     series: list[SeriesPoint] | None = field(default=None, metadata=OPTIONAL)
     gaps: list[str] | None = field(default=None, metadata=OPTIONAL)
@@ -129,6 +131,7 @@ class StepFact(Payload):
     value: str
     kind: str
     interval: Interval
+    stated: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,16 @@ class RevisionStep(Payload):
     stated_end: str
     sources: list[str]
     facts: list[StepFact]
+    restated: list[StepFact] = field(default_factory=list)  # later figures that repeat it
+
+
+@dataclass(frozen=True)
+class RevisionChain(Payload):
+    """One issuer's figures for a key, oldest first (company guidance and an analyst's forecast
+    are separate chains)."""
+
+    issuer: str
+    steps: list[RevisionStep]
 
 
 @dataclass(frozen=True)
@@ -149,10 +162,11 @@ class ConflictData(Payload):
     facts: list[Member]
     duplicate: str | None = None  # complete | consistent, for agree
     label: str | None = field(default=None, metadata=OPTIONAL)
-    chain: list[RevisionStep] | None = field(default=None, metadata=OPTIONAL)
+    chains: list[RevisionChain] | None = field(default=None, metadata=OPTIONAL)
     disjoint: list[str] | None = field(default=None, metadata=OPTIONAL)  # a witness pair
     matches_earlier: dict[str, Member] | None = field(default=None, metadata=OPTIONAL)
     combinations: int | None = field(default=None, metadata=OPTIONAL)  # needs-review only
+    strain: str | None = field(default=None, metadata=OPTIONAL)  # strained: what it would take
 
 
 # --- coverage and expectations ------------------------------------------------------------------

@@ -27,9 +27,12 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def to_canonical(fact: Fact, metric: Metric) -> tuple[Interval | None, str | None]:
-    """The fact's interval in the metric's canonical unit, or a reason it cannot be converted."""
-    iv = fact.interval
+def to_canonical(
+    fact: Fact, metric: Metric, iv: Interval | None = None
+) -> tuple[Interval | None, str | None]:
+    """The fact's interval (or ``iv``, another reading of it) in the metric's canonical unit, or
+    a reason it cannot be converted."""
+    iv = fact.interval if iv is None else iv
     if iv is None:
         return None, "no parsed value"
     base, _, per = iv.unit.partition("/")
@@ -61,7 +64,10 @@ def canonicalize(facts: list[Fact], metrics: dict[str, Metric]) -> tuple[list[Fa
                     f"cannot convert to {metric.unit}: {why}", key=f.id, fact_ids=(f.id,),
                 )
             )  # fmt: skip
-        out.append(dataclasses.replace(f, canonical=canon))
+        typical = None
+        if canon is not None and f.typical is not None and f.typical != f.interval:
+            typical, _ = to_canonical(f, metric, f.typical)
+        out.append(dataclasses.replace(f, canonical=canon, typical_canonical=typical))
     return out, problems
 
 

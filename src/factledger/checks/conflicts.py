@@ -44,6 +44,7 @@ SEVERITY = {
     "conflict": "error",
     "stale": "warning",
     "needs-review": "warning",
+    "strained": "warning",  # agree under the sound reading, disjoint under the typical one
 }
 # Messages list at most this many values; ``data["facts"]`` always has every one.
 MESSAGE_LIMIT = 8
@@ -241,17 +242,29 @@ class _Disjoint:
     why: str
 
 
-def _unexcused(ms: Sequence[Member]) -> _Disjoint | None:
+def issuer(fact: Fact, outlets: dict[str, str] | None = None) -> str:
+    """Whose figure a projection is: ``stated_by`` when the fact says; else the company itself for
+    guidance, and the outlet that publishes a forecast or estimate."""
+    if fact.stated_by:
+        return fact.stated_by
+    if fact.kind == "guidance":
+        return fact.entity
+    return (outlets or {}).get(fact.source, fact.source)
+
+
+def _unexcused(ms: Sequence[Member], outlets: dict[str, str] | None = None) -> _Disjoint | None:
     """A disjoint pair that is not a revision, or None when every disjoint pair is one.
 
-    A pair is excused only when both are projections stated at different dates. So: within
-    one stated date projections must share a point, and every other fact (actual, derived)
-    must overlap every member — both checkable from per-set extremes, in O(n)."""
-    projections: dict[str, list[Member]] = defaultdict(list)
+    A pair is excused only when both are projections, and not by the same issuer at the same
+    date (a company's target and an analyst's forecast are different claims; one issuer's
+    figures at different dates are a revision). So: within one issuer and stated date
+    projections must share a point, and every other fact (actual, derived) must overlap every
+    member — both checkable from per-set extremes, in O(n)."""
+    projections: dict[tuple[str, str], list[Member]] = defaultdict(list)
     others: list[Member] = []
     for m in ms:
         if m.fact.kind in PROJECTION_KINDS:
-            projections[m.fact.stated.key].append(m)
+            projections[issuer(m.fact, outlets), m.fact.stated.key].append(m)
         else:
             others.append(m)
     top_lo, low_hi = _extremes(ms)
@@ -269,43 +282,70 @@ def _unexcused(ms: Sequence[Member]) -> _Disjoint | None:
     return None
 
 
-def _chain(ms: Sequence[Member]) -> list[pl.RevisionStep]:
-    """Revision steps oldest to newest: one step per stated date, with its values and sources."""
-    steps: dict[str, list[Member]] = defaultdict(list)
+def _chains(ms: Sequence[Member], outlets: dict[str, str] | None) -> list[pl.RevisionChain]:
+    """One revision chain per issuer, oldest step first: one step per stated date with its
+    values and sources. A later figure that agrees with an earlier step of the same chain
+    restates it: it is listed with that step (``restated``), not as a new step."""
+    by_issuer: dict[str, list[Member]] = defaultdict(list)
     for m in ms:
-        steps[m.fact.stated.key].append(m)
-    out = []
-    for step in sorted(
-        steps.values(), key=lambda s: (s[0].fact.stated.start, s[0].fact.stated.end)
-    ):
-        step = sorted(step, key=_sort_key)
-        stated = step[0].fact.stated
-        out.append(
-            pl.RevisionStep(
-                stated=stated.text,
-                stated_start=stated.start.isoformat(),
-                stated_end=stated.end.isoformat(),
-                sources=sorted({m.fact.source for m in step}),
-                facts=[
-                    pl.StepFact(m.fact.id, m.fact.source, m.fact.value, m.fact.kind, m.iv)
-                    for m in step
-                ],
+        if m.fact.kind in PROJECTION_KINDS:  # an actual that agrees with all is no step
+            by_issuer[issuer(m.fact, outlets)].append(m)
+    chains = []
+    for who, members in sorted(by_issuer.items()):
+        steps: list[tuple[list[Member], list[Member]]] = []  # (the step's facts, restatements)
+        dated: dict[str, list[Member]] = defaultdict(list)
+        for m in members:
+            dated[m.fact.stated.key].append(m)
+        for vintage in sorted(
+            dated.values(), key=lambda v: (v[0].fact.stated.start, v[0].fact.stated.end)
+        ):
+            vintage = sorted(vintage, key=_sort_key)
+            earlier = next(
+                (st for st in steps if all(m.iv.overlaps(x.iv) for m in vintage for x in st[0])),
+                None,
             )
-        )
-    return out
+            if earlier is not None and steps:
+                earlier[1].extend(vintage)
+            else:
+                steps.append((vintage, []))
+        chains.append(pl.RevisionChain(who, [_step(facts, again) for facts, again in steps]))
+    return chains
 
 
-def _chain_text(chain: list[pl.RevisionStep], by_id: dict[str, Member]) -> str:
-    steps = []
-    for step in chain:
-        values = ", ".join(_value_text(by_id[f.fact_id]) for f in step.facts[:4])
-        more = f", … (+{len(step.facts) - 4})" if len(step.facts) > 4 else ""
-        steps.append(f"{values}{more} ({', '.join(step.sources)}, stated {step.stated})")
-    return " → ".join(steps)
+def _step(facts: list[Member], restated: list[Member]) -> pl.RevisionStep:
+    stated = facts[0].fact.stated
+
+    def brief(m: Member) -> pl.StepFact:
+        return pl.StepFact(m.fact.id, m.fact.source, m.fact.value, m.fact.kind, m.iv,
+                           m.fact.stated.text)  # fmt: skip
+
+    return pl.RevisionStep(
+        stated=stated.text,
+        stated_start=stated.start.isoformat(),
+        stated_end=stated.end.isoformat(),
+        sources=sorted({m.fact.source for m in facts}),
+        facts=[brief(m) for m in facts],
+        restated=[brief(m) for m in restated],
+    )
+
+
+def _chain_text(chains: list[pl.RevisionChain], by_id: dict[str, Member]) -> str:
+    out = []
+    for chain in chains:
+        steps = []
+        for step in chain.steps:
+            values = ", ".join(_value_text(by_id[f.fact_id]) for f in step.facts[:4])
+            more = f", … (+{len(step.facts) - 4})" if len(step.facts) > 4 else ""
+            again = f"; restated {len(step.restated)}×" if step.restated else ""
+            steps.append(f"{values}{more} ({', '.join(step.sources)}, stated {step.stated}{again})")
+        out.append(f"{chain.issuer}: " + " → ".join(steps))
+    return "; ".join(out)
 
 
 def classify_group(
-    ms: Sequence[Member], earlier: Sequence[tuple[Period, _OverlapIndex]] = ()
+    ms: Sequence[Member],
+    earlier: Sequence[tuple[Period, _OverlapIndex]] = (),
+    outlets: dict[str, str] | None = None,
 ) -> Result:
     """One result for a group of two or more facts sharing entity, metric, qualifiers, period.
 
@@ -323,12 +363,12 @@ def classify_group(
         data["duplicate"] = dup
         what = "the same value" if dup == "complete" else "overlapping values"
         message = f"{label}: {len(ms)} facts give {what} ({dup} duplicates): {_listing(ordered)}"
-    elif (bad := _unexcused(ms)) is None:
+    elif (bad := _unexcused(ms, outlets)) is None:
         verdict = "revision"
-        chain = _chain(ms)
-        data["chain"] = chain
+        chains = _chains(ms, outlets)
+        data["chains"] = chains
         by_id = {m.fact.id: m for m in ms}
-        message = f"{label}: revised {_chain_text(chain, by_id)}"
+        message = f"{label}: revised, by issuer — {_chain_text(chains, by_id)}"
     else:
         verdict = "conflict"
         runs = clusters(ms)
@@ -350,6 +390,13 @@ def classify_group(
                 f"{e.fact.line}): possibly an outdated figure presented as current"
             )
             extra = (sorted((k, v.fact.id, v.fact.value) for k, v in matches.items()),)
+    sides: list[list[Member]] = clusters(ms)
+    if verdict in ("agree", "revision") and (strain := _strain(ms)) is not None:
+        verdict, typical, a, b, stretch = strain
+        sides = clusters(typical)
+        data["disjoint"] = [a.fact.id, b.fact.id]
+        data["strain"] = stretch
+        message += f". Strained: {stretch}"
     key = {
         "entity": first.entity,
         "metric": first.metric,
@@ -366,9 +413,46 @@ def classify_group(
         fact_ids=tuple(m.fact.id for m in ordered),
         file=first.file,
         line=first.line,
-        fingerprint=_fingerprint(verdict, clusters(ms), *extra),
+        fingerprint=_fingerprint(verdict, sides, *extra),
         data=pl.ConflictData(kind=verdict, key=key, facts=facts, label=label, **data),
     )
+
+
+def typical_members(ms: Sequence[Member]) -> list[Member]:
+    """The same members read as their writers most likely meant them (the typical reading), in
+    the unit the group is compared in."""
+    out = []
+    for m in ms:
+        written = m.fact.interval is not None and m.iv.unit == m.fact.interval.unit
+        iv = m.fact.written("typical") if written else m.fact.reading("typical")
+        out.append(Member(m.fact, iv if iv is not None else m.iv))
+    return out
+
+
+def _strain(ms: Sequence[Member]) -> tuple[str, list[Member], Member, Member, str] | None:
+    """A group that agrees (or is a revision) under the sound reading but not under the typical
+    one: ("strained", the typical members, the disjoint pair, what it would take)."""
+    typical = typical_members(ms)
+    if all(t.iv == m.iv for t, m in zip(typical, ms, strict=True)) or _passes(typical):
+        return None
+    top_lo, low_hi = _extremes(typical)
+    lo_bound, hi_bound = top_lo.iv.low[0], low_hi.iv.high[0]
+    sound = {m.fact.id: m.iv for m in ms}
+    unit = low_hi.iv.unit
+    low, top = low_hi.fact, top_lo.fact
+    if sound[low.id].high[0] >= lo_bound and low_hi.iv != sound[low.id]:
+        need = f"at least {fmt.number(float(lo_bound), unit)}"
+        stretch = f"{low.value} ({low.source}) agrees with {top.value} ({top.source}) only if "
+        stretch += f"it is {need}"
+    elif sound[top.id].low[0] <= hi_bound and top_lo.iv != sound[top.id]:
+        need = f"at most {fmt.number(float(hi_bound), unit)}"
+        stretch = f"{top.value} ({top.source}) agrees with {low.value} ({low.source}) only if "
+        stretch += f"it is {need}"
+    else:
+        stretch = (
+            "the values overlap only where both are read at the edge of what their words allow"
+        )
+    return "strained", typical, low_hi, top_lo, stretch
 
 
 def _odd_ones_out(ms: Sequence[Member]) -> list[Member]:
@@ -516,9 +600,9 @@ def in_written_unit(ms: list[Member]) -> list[Member]:
     return ms
 
 
-def _passes(ms: Sequence[Member]) -> bool:
+def _passes(ms: Sequence[Member], outlets: dict[str, str] | None = None) -> bool:
     """The group's verdict passes: all share a point, or every disjoint pair is a revision."""
-    return all_overlap(ms) or _unexcused(ms) is None
+    return all_overlap(ms) or _unexcused(ms, outlets) is None
 
 
 # Past this size a group is judged by its members' bounds instead of probing each member (the
@@ -547,7 +631,11 @@ def touched_members(ms: Sequence[Member], dimension: str) -> set[str]:
 
 
 def check(
-    facts: Iterable[Fact], metrics: dict[str, Metric], *, measure_touched: bool = True
+    facts: Iterable[Fact],
+    metrics: dict[str, Metric],
+    *,
+    measure_touched: bool = True,
+    outlets: dict[str, str] | None = None,
 ) -> tuple[list[Result], dict, set[str]]:
     """Every conflict result for these facts, counts for the report, and the touched facts."""
     groups: dict[GroupKey, list[Member]] = defaultdict(list)
@@ -589,7 +677,7 @@ def check(
             repeats += 1
         # earlier periods matter only for conflicts: skip the lookup when all agree
         earlier = [] if all_overlap(ms) else earlier_of(key, ms[0].fact.period)
-        results.append(classify_group(ms, earlier))
+        results.append(classify_group(ms, earlier, outlets))
     by_entity_metric: dict[tuple[str, str], list[Member]] = defaultdict(list)
     for (entity, metric, _q, _p), ms in groups.items():
         if not metrics[metric].series:
@@ -616,8 +704,9 @@ def check(
 
 
 def run(ctx: CheckContext) -> CheckOutput:
+    outlets = {sid: src.outlet for sid, src in ctx.corpus.sources.items()}
     results, extras, touched = check(
-        ctx.facts, ctx.corpus.metrics, measure_touched=ctx.measure_touched
+        ctx.facts, ctx.corpus.metrics, measure_touched=ctx.measure_touched, outlets=outlets
     )
     return CheckOutput(results, extras, touched)
 

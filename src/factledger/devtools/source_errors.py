@@ -34,7 +34,7 @@ from factledger.checks.crosscheck import is_numeric
 from factledger.diff import compare
 from factledger.load import Corpus, load_corpus
 from factledger.model import Fact, Finding, Source, input_problem
-from factledger.quantity import QuantityError, parse_quantity
+from factledger.quantity import QuantityError, parse_readings
 from factledger.text import fold, locate
 
 KINDS = ("x10", "x1.3", "div10", "last_digit")
@@ -286,13 +286,13 @@ class Harness:
                 replaced["value"] = value
                 changed.append(g.id)
                 try:
-                    replaced["interval"] = parse_quantity(
+                    replaced["interval"], replaced["typical"] = parse_readings(
                         value, dimension=self.corpus.metrics[g.metric].dimension, hedge=g.hedge,
                         unit=g.unit, rounded_to=g.rounded_to, year=g.period.start.year,
                     )  # fmt: skip
                 except QuantityError as exc:
                     problems.append((g, str(exc)))
-                    replaced["interval"] = None
+                    replaced["interval"] = replaced["typical"] = None
             facts.append(dataclasses.replace(g, **replaced))  # type: ignore[arg-type]
         if fact.id not in changed:
             return None

@@ -9,7 +9,7 @@ hand-written rules of the bundled kinds (quarters sum to the year, growth, share
 total, profit below revenue, MAU increasing, DAU below MAU, guidance above the year): about 20
 rules per 100 facts with the derived ones, against 24 in the bundled corpus.
 
-Every written value is checked with :func:`factledger.quantity.parse_quantity` to contain the
+Every written value is checked with :func:`factledger.quantity.parse_readings` to contain the
 true value, so the only findings are the injected ones, listed in ``ground_truth.json``:
 
 * ``value-conflict``: one source of a multi-source group gives 0.3× the figure
@@ -20,7 +20,12 @@ true value, so the only findings are the injected ones, listed in ``ground_truth
   (finding ``rule:<rule id>``);
 * ``last-digit``: every source of a multi-source group writes the figure exactly, one of them
   with its last written digit changed (4.16億 → 4.17億): the touching precision intervals are
-  disjoint (finding ``conflict:<entity>.<metric>@<period>``).
+  disjoint (finding ``conflict:<entity>.<metric>@<period>``);
+* ``strained-conflict``: one source of a multi-source group writes 超過 70 % of the figure: the
+  words allow the others' value, but "a little over" that does not reach it (finding
+  ``conflict:<entity>.<metric>@<period>``, verdict ``strained``);
+* ``strained-sum``: every source writes a year's revenue as 超過 70 % of it, so the quarters
+  add up to it only if 超過 means far more (finding ``rule:<rule id>``, verdict ``strained``).
 
 Deterministic for a given ``--seed``: the same arguments write byte-identical files.
 """
@@ -38,7 +43,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from factledger.quantity import QuantityError, parse_quantity
+from factledger.quantity import QuantityError, parse_readings
 
 FACTS_PER_SOURCE = 50
 CLUSTER_SIZE = 5  # sources that write about the same entities
@@ -150,6 +155,7 @@ class Group:
     facts: list[PFact] = field(default_factory=list)
     no_over: bool = False  # no 超過 variant (an injected conflict or a wrong total)
     exact_only: bool = False  # every source writes the exact figure (a last-digit slip)
+    understated: bool = False  # written 超過 70 % of the figure (a strained reading)
 
     @property
     def dimension(self) -> str:
@@ -177,6 +183,7 @@ class PFact:
     derived_from: list[str] = field(default_factory=list)
     odd: bool = False  # the injected conflicting value
     digit_slip: bool = False  # the exact figure with its last written digit changed
+    understated: bool = False  # 超過 70 % of the figure (true under the words, not as read)
     broken: bool = False  # quote not in the seed
     enumerated: bool = False  # shares its quote with the source's other quarters
 
@@ -430,7 +437,9 @@ class _Planner:
         total = round(self.rate * self.n_facts)
         if total <= 0:
             return
-        kinds = 4  # value conflicts, broken quotes, violated sums, last-digit slips
+        # value conflicts, broken quotes, violated sums, last-digit slips, strained conflicts,
+        # strained sums
+        kinds = 6
         per = [total // kinds + (1 if i < total % kinds else 0) for i in range(kinds)]
         rng = self.rng
         # value conflicts: single-period groups of 2+ sources
@@ -438,8 +447,18 @@ class _Planner:
             grp for b in self.blocks for k, grp in b.groups.items()
             if k in ("dau", "users", "market") and len(grp.facts) >= 2
         ]  # fmt: skip
-        chosen = rng.sample(eligible, min(per[0] + per[3], len(eligible)))
-        conflicts, slips = chosen[: per[0]], chosen[per[0] :]
+        chosen = rng.sample(eligible, min(per[0] + per[3] + per[4], len(eligible)))
+        conflicts = chosen[: per[0]]
+        slips = chosen[per[0] : per[0] + per[3]]
+        for grp in chosen[per[0] + per[3] :]:
+            grp.exact_only = True
+            grp.facts[-1].understated = True
+            self.truth.append({
+                "kind": "strained-conflict",
+                "fact_ids": None,
+                "expected": f"conflict:{grp.label}",
+                "_facts": grp.facts,
+            })  # fmt: skip
         for grp in slips:
             grp.exact_only = True
             grp.facts[-1].digit_slip = True
@@ -464,7 +483,21 @@ class _Planner:
         sums = [
             (b, r) for b in self.blocks for r in b.rules if r["role"] == "sum"
         ]  # fmt: skip
-        for block, rule in rng.sample(sums, min(per[2], len(sums))):
+        picked = rng.sample(sums, min(per[2] + per[5], len(sums)))
+        for block, rule in picked[per[2] :]:
+            fy = block.groups[rule["total"]]
+            fy.understated = True
+            quarters = "rev" if rule["total"] == "fy" else "old"
+            for n in range(1, 5):  # the quarters as written, so only the total is a stretch
+                block.groups[f"{quarters}{n}"].exact_only = True
+            self.truth.append({
+                "kind": "strained-sum",
+                "rule": rule["id"],
+                "fact_ids": None,
+                "expected": f"rule:{rule['id']}",
+                "_facts": fy.facts,
+            })  # fmt: skip
+        for block, rule in picked[: per[2]]:
             fy = block.groups[rule["total"]]
             fy.true = round(fy.true * 0.6 / 1e6) * 1e6
             fy.no_over = True
@@ -499,10 +532,13 @@ _parsed: dict[tuple, tuple[float, float, bool, bool] | None] = {}
 
 
 def _interval(value: str, dimension: str, hedge: str | None) -> tuple[float, float, bool, bool]:
+    """The TYPICAL reading of a written value (inside the sound one): a value is only written
+    when even its most likely reading holds the true figure, so no `strained` finding is
+    produced but the injected ones."""
     key = (value, dimension, hedge)
     if key not in _parsed:
         try:
-            iv = parse_quantity(value, dimension=dimension, hedge=hedge, year=YEAR)
+            _, iv = parse_readings(value, dimension=dimension, hedge=hedge, year=YEAR)
             _parsed[key] = (iv.lo, iv.hi, iv.lo_open, iv.hi_open)
         except QuantityError:
             _parsed[key] = None
@@ -614,6 +650,29 @@ def _choose_value(rng: random.Random, grp: Group, true: float, odd: bool) -> str
     return texts["exact"] if _contains(texts["exact"], grp.dimension, true) else _fail(grp, true)
 
 
+def _understated(grp: Group, true: float) -> str:
+    """超過 well under the figure: true under the words (超過 has no upper bound), a stretch as
+    read (a little over): the typical reading must miss the exact figure's precision interval."""
+    exact = _variants(grp, true)["exact"]
+    exact_lo = parse_readings(exact, dimension=grp.dimension, year=YEAR)[0].lo
+    for share in (0.7, 0.5, 0.3, 0.2):
+        low = _two_sig_floor(true * share)
+        if grp.unit in ("CNY", "USD", "count"):
+            suffix = {"CNY": "元", "USD": "美元"}.get(grp.unit, "")
+            big = low >= 1e8
+            text = (
+                f"超過{_num(low / 1e8, 2)}億{suffix}"
+                if big
+                else f"超過{_num(low / 1e4, 0)}萬{suffix}"
+            )
+        else:
+            text = f"超過{_num(low, 1)}%"
+        _, typical = parse_readings(text, dimension=grp.dimension, year=YEAR)
+        if typical.hi < exact_lo:
+            return text
+    raise ValueError(f"no understated form of {true} misses {exact} ({grp.label})")
+
+
 def _slip_last_digit(value: str) -> str:
     """The last written digit one up (one down for a 9): 4.16億 → 4.17億, 1,039萬 → 1,038萬."""
     i = max(i for i, ch in enumerate(value) if ch.isdigit())
@@ -721,7 +780,9 @@ def _write_source_text(rng: random.Random, src: Src, first: list[bool]) -> list[
             continue
         g = p.group
         true = g.true * 0.3 if p.odd else g.true
-        if g.exact_only:
+        if g.understated or p.understated:
+            p.value = _understated(g, true)
+        elif g.exact_only:
             p.value = _variants(g, true)["exact"]
             if p.digit_slip:
                 p.value = _slip_last_digit(p.value)

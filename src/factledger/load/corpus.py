@@ -33,11 +33,11 @@ from factledger.model import (
 from factledger.period import PeriodError
 from factledger.period import parse_period as _parse_period
 from factledger.quantity import QuantityError
-from factledger.quantity import parse_quantity as _parse_quantity
+from factledger.quantity import parse_readings as _parse_readings
 
 # Pure functions of their text, and the same figure comes from ~3 sources: parse each once.
 # (Results are immutable; errors are not cached and are raised again.)
-parse_quantity = lru_cache(maxsize=1 << 16)(_parse_quantity)
+parse_readings = lru_cache(maxsize=1 << 16)(_parse_readings)
 parse_period = lru_cache(maxsize=1 << 12)(_parse_period)
 
 
@@ -65,6 +65,7 @@ FACT_FIELDS: dict[str, FieldSpec] = {
     "period_text": FieldSpec(False, "text-or-list", "text(s) of the quote the period came from"),
     "derived_from": FieldSpec(False, "str-list", "ids of the facts a derived value uses"),
     "formula": FieldSpec(False, "text", "rule-language formula over derived_from ids"),
+    "stated_by": FieldSpec(False, "text", "who made a projection (entity key or outlet)"),
     "note": FieldSpec(False, "text", "why: inferred periods, ambiguous readings"),
 }
 FACT_FILE_FIELDS = {"source", "facts", "ignore"}
@@ -535,7 +536,7 @@ def _build_fact(
         return None
     period = periods["period"]
     try:
-        interval = parse_quantity(
+        interval, typical = parse_readings(
             str(vals["value"]),
             dimension=metric.dimension,
             hedge=vals.get("hedge"),  # type: ignore[arg-type]
@@ -567,7 +568,9 @@ def _build_fact(
         period_text=tuple(period_text) if period_text else (),  # type: ignore[arg-type]
         derived_from=tuple(vals.get("derived_from") or ()),  # type: ignore[arg-type]
         formula=vals.get("formula"),  # type: ignore[arg-type]
+        stated_by=vals.get("stated_by"),  # type: ignore[arg-type]
         interval=interval,
+        typical=typical,
         field_lines=dict(node.key_lines),
     )
 

@@ -24,7 +24,8 @@ from factledger.expression import (
 from factledger.load import yamlnodes as yn
 from factledger.model import Fact, Problems, Result, input_problem
 
-RULE_FIELDS = ("id", "description", "severity", "tolerance", "assert")
+RULE_FIELDS = ("id", "description", "severity", "tolerance", "assert", "reading", "reason")
+READINGS = ("both", "sound")
 REQUIRED_FIELDS = ("id", "description", "severity", "assert")
 RULE_SEVERITIES = ("error", "warning")
 _RULE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:\-]*")
@@ -40,6 +41,9 @@ class Rule:
     file: str
     line: int
     tolerance: float = 0.0
+    # both: also judged under the typical reading (strained); sound: opted out, with a reason
+    reading: str = "both"
+    reason: str | None = None  # why the rule departs from the defaults (reading: sound, ...)
     # Implicit rule of a derived fact: the formula's result is read in the fact's unit when the
     # formula cannot carry it (see evaluate.formula_unit_fits).
     derived: bool = False
@@ -203,6 +207,13 @@ def _rule_from_node(node: yn.Map, file: str, problems: Problems) -> Rule | None:
     text = {name: _scalar(name, node, problems, key) for name in node.items if name in RULE_FIELDS}
     _check_values(text, node, problems, key)
     tolerance = _tolerance(text.get("tolerance"), node, problems, key)
+    reading = text.get("reading") or "both"
+    if reading not in READINGS:
+        problems.add(node.items["reading"].line, "reading", f"{reading!r} is not one of "
+                     f"{', '.join(READINGS)}", key=key)  # fmt: skip
+    elif reading == "sound" and not (text.get("reason") or "").strip():
+        problems.add(node.items["reading"].line, "reading", "reading: sound (no strained "
+                     "verdict) needs a reason: saying why", key=key)  # fmt: skip
     tree = _parse_assert(text.get("assert"), node, problems, key)
     rule_id, description, severity = text.get("id"), text.get("description"), text.get("severity")
     if len(problems.results) > before or None in (tree, rule_id, description, severity):
@@ -216,6 +227,8 @@ def _rule_from_node(node: yn.Map, file: str, problems: Problems) -> Rule | None:
         file=file,
         line=node.line,
         tolerance=tolerance,
+        reading=reading,
+        reason=(text.get("reason") or "").strip() or None,
     )
 
 

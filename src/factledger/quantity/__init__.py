@@ -15,7 +15,7 @@ Modules: :mod:`.numerals` (numbers and scales), :mod:`.words` (units, hedges, ve
 :mod:`.dates` (dates and ranks), :mod:`.grammar` (one value → interval).
 """
 
-from factledger.quantity.grammar import clamp, parse_quantity
+from factledger.quantity.grammar import clamp, parse_quantity, parse_readings
 from factledger.quantity.numerals import DEFAULT_TOLERANCE, QuantityError
 from factledger.quantity.words import HEDGES_AFTER, HEDGES_BEFORE
 
@@ -26,4 +26,5 @@ __all__ = [
     "QuantityError",
     "clamp",
     "parse_quantity",
+    "parse_readings",
 ]

@@ -354,10 +354,31 @@ def parse_quantity(
     year: int | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> Interval:
-    """The interval of values ``value`` allows, in ``DIMENSION_UNITS[dimension]`` (or the written
-    currency), clamped to the dimension's domain. ``hedge``/``unit`` are an enumeration's shared
-    hedge and unit; ``rounded_to`` replaces the last digit's precision; ``year`` completes a date
-    without one. Raises QuantityError naming the text for anything it cannot read."""
+    """The interval of values ``value`` allows (the sound reading), in
+    ``DIMENSION_UNITS[dimension]`` (or the written currency), clamped to the dimension's domain.
+    ``hedge``/``unit`` are an enumeration's shared hedge and unit; ``rounded_to`` replaces the last
+    digit's precision; ``year`` completes a date without one. Raises QuantityError naming the text
+    for anything it cannot read."""
+    return parse_readings(
+        value, dimension=dimension, hedge=hedge, unit=unit, rounded_to=rounded_to, year=year,
+        tolerance=tolerance,
+    )[0]  # fmt: skip
+
+
+def parse_readings(
+    value: str,
+    *,
+    dimension: str,
+    hedge: str | None = None,
+    unit: str | None = None,
+    rounded_to: str | None = None,
+    year: int | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> tuple[Interval, Interval]:
+    """Two readings of ``value``: the **sound** interval (every value the words allow at all —
+    the gate's ground) and the **typical** one (what a writer most likely meant: 超過1.5億 is a
+    little over 1.5億, not any amount above it). The typical interval always lies inside the
+    sound one. docs/quantity.md ("Two readings") tabulates them."""
     _check_dimension(dimension)
     try:
         for name, text in (
@@ -371,7 +392,8 @@ def parse_quantity(
         t = _tolerance(tolerance)
         with localcontext() as ctx:
             ctx.prec = _PRECISION
-            return _parse(value, dimension, hedge, unit, rounded_to, year, t)
+            sound, typical = _parse(value, dimension, hedge, unit, rounded_to, year, t)
+            return sound, _inside(typical, sound)
     except (_Local, InvalidOperation, OverflowError) as exc:
         raise QuantityError(
             f"{_describe(value, dimension, hedge, unit, rounded_to)}: {exc}"
@@ -397,6 +419,21 @@ def _tolerance(tolerance: float) -> Decimal:
     return Decimal(repr(float(tolerance)))
 
 
+def _inside(typical: Interval, sound: Interval) -> Interval:
+    """The typical reading cut to the sound one (it is defined inside it; rounding of the
+    Decimal ends must not let it stray)."""
+    got = typical.intersect(sound)
+    return Interval(got.lo, got.hi, got.lo_open, got.hi_open, sound.unit, sound.hedge)
+
+
+def _midspan(iv: Interval) -> Interval:
+    """The middle half of a bounded interval (an approximate form's most likely values)."""
+    if math.isinf(iv.lo) or math.isinf(iv.hi):
+        return iv
+    quarter = (iv.hi - iv.lo) / 4
+    return Interval(iv.lo + quarter, iv.hi - quarter, unit=iv.unit, hedge=iv.hedge)
+
+
 def _parse(
     value: str,
     dimension: str,
@@ -405,17 +442,17 @@ def _parse(
     rounded_to: str | None,
     year: int | None,
     t: Decimal,
-) -> Interval:
+) -> tuple[Interval, Interval]:
     text = _fold(value)
     if not text:
         raise _Local("empty value")
     if "乃至" in text:  # 數十萬乃至數百萬: from the first to the second
         first, _, second = text.partition("乃至")
-        a = _parse(first, dimension, hedge, unit, rounded_to, year, t)
-        b = _parse(second, dimension, hedge, unit, rounded_to, year, t)
+        a, a_typical = _parse(first, dimension, hedge, unit, rounded_to, year, t)
+        b, b_typical = _parse(second, dimension, hedge, unit, rounded_to, year, t)
         if a.unit != b.unit:
             raise _Local(f"the two ends of {text!r} have different units")
-        return Interval(
+        whole = Interval(
             min(a.lo, b.lo),
             max(a.hi, b.hi),
             a.lo_open if a.lo <= b.lo else b.lo_open,
@@ -423,6 +460,10 @@ def _parse(
             a.unit,
             "乃至",
         )
+        # from (typically) the first to (typically) the second
+        typical = Interval(a_typical.lo, b_typical.hi, a_typical.lo_open, b_typical.hi_open,
+                           a.unit, "乃至")  # fmt: skip
+        return whole, typical
     if (word := _WHOLE_WORDS.get(text)) is not None:
         lo, hi, word_unit = word
         if word_unit is None and dimension in ("share", "growth"):
@@ -431,13 +472,14 @@ def _parse(
             dimension, _UNITS.get(word_unit) if word_unit else None
         )
         lo, hi = lo * factor, hi * factor
-        return clamp(
+        word_iv = clamp(
             Interval(float(lo), float(hi), hi_open=True, unit=canonical, hedge=text), dimension
         )
+        return word_iv, _midspan(word_iv)
     if m := _MAGNITUDE_RE.fullmatch(text):  # 百萬級: of the order of a million
         s_ = _SCALES[m["s"]]
         canonical, factor, _ = _resolve_unit(dimension, _UNITS.get(m["u"]) if m["u"] else None)
-        return clamp(
+        level = clamp(
             Interval(
                 float(s_ * factor),
                 float(10 * s_ * factor),
@@ -447,6 +489,7 @@ def _parse(
             ),
             dimension,
         )
+        return level, level
     if (m := _DOUBLINGS_RE.fullmatch(text)) and dimension == "growth":
         # 翻倍 / 翻番 / 翻一番: ×2; 翻N番: N doublings, ×2^N. The factor is a whole number written
         # to its last digit, [f − ½, f + ½); the growth is (factor − 1) · 100 %.
@@ -455,29 +498,33 @@ def _parse(
             raise _Local(f"{text}: {n} doublings")
         factor = Decimal(2) ** int(n)
         lo, hi = (factor - Decimal("0.5") - 1) * _HUNDRED, (factor + Decimal("0.5") - 1) * _HUNDRED
-        return Interval(float(lo), float(hi), hi_open=True, unit="%", hedge=m.group(0))
+        doubled = Interval(float(lo), float(hi), hi_open=True, unit="%", hedge=m.group(0))
+        return doubled, doubled
     if text in ("兆", "兆的") or (m := _ORDER_RE.fullmatch(text)):
         # 兆的GMV: "on the trillion scale", an order of magnitude, [1, 10) of the unit
         unit_scale = _SCALES["兆"] if text.startswith("兆") and not m else _SCALES[m["s"]]
         canonical, factor, _ = _resolve_unit(dimension, None)
         lo = unit_scale * factor
-        return clamp(
+        order = clamp(
             Interval(float(lo), float(10 * lo), hi_open=True, unit=canonical, hedge=text),
             dimension,
         )
+        return order, order
     if dimension in ("date", "rank"):
         if hedge is not None or rounded_to is not None:
             raise _Local(f"a {dimension} takes no hedge or rounded_to")
         if dimension == "date":
             if unit is not None:
                 raise _Local("a date takes no unit")
-            return _parse_date(text, year)
+            day = _parse_date(text, year)
+            return day, day
         if unit is not None:
             if _fold(unit) not in ("名", "位"):
                 raise _Local(f"unit {unit!r} does not fit a rank (名 or 位)")
             if not text.endswith(("名", "位")):
                 text += _fold(unit)
-        return _parse_rank(text)
+        rank = _parse_rank(text)
+        return rank, rank
 
     words, pos = _prefix_words(text, 0)
     core, pos = _core(text, pos)
@@ -504,10 +551,53 @@ def _parse(
     if multiple:
         a, b, span = _multiple(core, span, step)
     a, b, span = a * factor, b * factor, span.scaled(factor)
-    span = _apply_hedge(meaning.hedge.kind if meaning.hedge else None, a, b, span, t)
+    kind = meaning.hedge.kind if meaning.hedge else None
+    typical = _typical(core, kind, a, b, span, t, multiple, factor, step)
+    span = _apply_hedge(kind, a, b, span, t)
     span = _apply_change(span, meaning.verb, dimension, multiple)
+    typical = _apply_change(typical, meaning.verb, dimension, multiple)
     said = meaning.hedge.text if meaning.hedge else core.word
     result = clamp(_to_interval(span, canonical, said), dimension)
     if result.is_empty:
         raise _Local(f"no value of {dimension} is {_to_interval(span, canonical, said)}")
-    return result
+    return result, clamp(_to_interval(typical, canonical, said), dimension)
+
+
+def _typical(
+    core: _Core,
+    kind: str | None,
+    a: Decimal,
+    b: Decimal,
+    span: _Span,
+    t: Decimal,
+    multiple: bool,
+    factor: Decimal,
+    step: Decimal | None,
+) -> _Span:
+    """What a writer most likely meant (docs/quantity.md, "Two readings"):
+
+    * a plain number: its precision interval, as the sound reading;
+    * 超過/逾/突破/破 X, X以上, X+, 至少 X: a little over X — up to X·(1+t) or the next step of X's
+      last written digit, whichever is larger (超過1.5億 → (1.5億, 1.6億]; 超過70% → (70%, 73.5%]);
+    * 近/將近/接近 X: [X·(1−t), X]; 約/左右 X: [X·(1−t/2), X·(1+t/2)]; 不足/不到 X: [X·(1−t), X);
+      不超過/最多 X: [X·(1−t), X];
+    * 增長N倍 (N ≥ 2): the strict reading +N·100 %;
+    * an approximate form (60多, 十餘, 數十萬, 一大半) or a range (60-70%): the middle half of its
+      span, [lo + w/4, hi − w/4].
+    """
+    if multiple and core.form == "point" and core.a != 1 and step is None:
+        a = b = core.b * _HUNDRED * factor  # the strict reading of N倍: new = (N+1)× old
+        span = _Span(a, b)
+    if kind is None:
+        if core.form in ("approx", "range") and span.hi.is_finite() and span.lo.is_finite():
+            quarter = (span.hi - span.lo) / 4
+            return _Span(span.lo + quarter, span.hi - quarter)
+        return span
+    digit = (core.span.hi - core.span.lo) * factor if core.form == "point" else Decimal(0)
+    if kind in (_GT, _GE):
+        return _Span(a, max(a * (1 + t), a + digit), kind == _GT, False)
+    if kind == _LT:
+        return _Span(b * (1 - t), b, False, True)
+    if kind in (_LE, _NEAR):
+        return _Span(b * (1 - t), b)
+    return _Span(a * (1 - t / 2), b * (1 + t / 2))  # _ABOUT

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from factledger import fx, intervals
 from factledger.checks import Check, CheckContext, CheckOutput
-from factledger.checks.rules.evaluate import EvalError, FactIndex, evaluate_compare, result
+from factledger.checks.rules.evaluation import EvalError, FactIndex, evaluate_compare, result
 from factledger.checks.rules.trends import evaluate_trend
 from factledger.expression import Trend
 from factledger.load.rules import Rule

@@ -9,7 +9,7 @@ from datetime import date
 from factledger import formatting as fmt
 from factledger import intervals
 from factledger import payloads as pl
-from factledger.checks.rules.evaluate import (
+from factledger.checks.rules.evaluation import (
     FactIndex,
     Outcome,
     Slot,

@@ -8,6 +8,7 @@ be evaluated is an ``error`` result saying why.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -123,6 +124,8 @@ class Slot:
     excluded: int = 0  # same-key facts left out by the qualifier/hypothetical rule
     consistent: bool = True
     combined: Interval | None = None
+    conversion: tuple[str, str] | None = None  # fx(ref, src, dst) applied to each member
+    as_written: bool = False  # members in their written unit (see in_written_unit)
 
     @property
     def value(self) -> Value:
@@ -166,10 +169,12 @@ def combine(slot: Slot) -> None:
     slot.combined = inter if slot.consistent else hull
 
 
-def member(fact: Fact, conversion: tuple[str, str] | None) -> Member:
+def member(fact: Fact, conversion: tuple[str, str] | None, reading: str = "sound") -> Member:
+    """The fact's value in one reading (sound or typical), converted by fx() when asked."""
     assert fact.canonical is not None
     dates = frozenset({fact.value_date})
-    iv = fact.canonical
+    iv = fact.reading(reading)
+    assert iv is not None
     if conversion is not None:
         src, dst = conversion
         _known_currencies(src, dst)
@@ -224,8 +229,9 @@ def _resolve(node: Ref | IdRef, conversion: tuple[str, str] | None, index: FactI
         same_key = index.lookup(node.entity, node.metric, node.period)
         facts = [f for f in same_key if selects(f, node.filters)]
         excluded = len(same_key) - len(facts)
-    return filled(Slot(_operand_key(node, conversion), to_text(node), [], excluded=excluded),
-                  facts, conversion)  # fmt: skip
+    slot = Slot(_operand_key(node, conversion), to_text(node), [], excluded=excluded,
+                conversion=conversion)  # fmt: skip
+    return filled(slot, facts, conversion)
 
 
 def filled(slot: Slot, facts: Iterable[Fact], conversion: tuple[str, str] | None) -> Slot:
@@ -284,7 +290,7 @@ def in_written_unit(slots: list[Slot]) -> list[Slot]:
     out = []
     for s in slots:
         as_written = [Member(m.fact, m.fact.interval, m.dates) for m in s.members]  # type: ignore[arg-type]
-        written = Slot(s.key, s.label, as_written, s.skipped, s.excluded)
+        written = Slot(s.key, s.label, as_written, s.skipped, s.excluded, as_written=True)
         combine(written)
         out.append(written)
     return out
@@ -409,6 +415,9 @@ def evaluate_compare(
 
     base, alternatives = decide(list(slots.values()), judge)
     verdict = worst(a.outcome.verdict for a in alternatives) if alternatives else base.verdict
+    strain = None
+    if verdict in ("holds", "possible") and rule.reading != "sound":
+        strain = strained(list(slots.values()), judge, index.dimensions)
     if touched is not None:
         touched |= sensitive_facts(list(slots.values()), judge, index.dimensions)
     left, right = side_texts(rule.expression, tree)
@@ -420,9 +429,13 @@ def evaluate_compare(
         )
     else:
         message = f"{head}: {verdict} — {base.why}"
+    if strain is not None:
+        verdict = "strained"
+        message += f". Strained: {strain.text()}"
     return result(
         rule, verdict, message, list(slots.values()), operands=operands, lhs=base.lhs,
         rhs=base.rhs, alternatives=[alternative_data(a) for a in alternatives],
+        strain=strain.text() if strain else None,
     )  # fmt: skip
 
 
@@ -459,6 +472,109 @@ def decide(
             env_one = {**env, slot.key: Value(member.interval, member.dates)}
             alternatives.append(Alternative(slot, member, judge(env_one)))
     return base, alternatives
+
+
+def with_reading(slots: list[Slot], reading: str) -> list[Slot]:
+    """The same operands with every member in another reading (``typical``)."""
+    out = []
+    for s in slots:
+        if s.as_written:
+            members = [Member(m.fact, m.fact.written(reading), m.dates) for m in s.members]  # type: ignore[arg-type]
+        else:
+            members = [member(m.fact, s.conversion, reading) for m in s.members]
+        other = Slot(s.key, s.label, members, s.skipped, s.excluded, conversion=s.conversion,
+                     as_written=s.as_written)  # fmt: skip
+        if members:
+            combine(other)
+        out.append(other)
+    return out
+
+
+@dataclass(frozen=True)
+class Strain:
+    """A rule that holds or can hold only at a stretch: violated under the typical reading."""
+
+    fact: Fact | None  # the operand whose typical reading is the stretch, when one is found
+    direction: str  # "at least" | "at most"
+    bound: float
+    unit: str
+
+    def text(self) -> str:
+        if self.fact is None:
+            return "it is violated when every value is read as its writer most likely meant it"
+        value = fmt.number(self.bound, self.unit)
+        return (
+            f"it holds only if {self.fact.value} ({self.fact.source}) is {self.direction} "
+            f"{value}, a stretch of its words"
+        )
+
+
+def strained(
+    slots: list[Slot], judge: Callable[[dict[str, Value]], Outcome], dimensions: dict[str, str]
+) -> Strain | None:
+    """None unless the rule is violated under the typical reading (it passed under the sound
+    one); then what it would take: the bound one hedged operand's value must reach, within what
+    its words allow, for the rule to stop being violated (the others read typically)."""
+    typical = with_reading(slots, "typical")
+    if typical == slots or verdict_of(typical, judge) != "violated":
+        return None
+    for i, slot in enumerate(typical):
+        for j, m in enumerate(slot.members):
+            sound = slots[i].members[j].interval
+            if sound == m.interval:
+                continue
+            found = _bound(typical, i, j, sound, m.interval, judge)
+            if found is not None:
+                direction, bound = found
+                return Strain(m.fact, direction, bound, m.interval.unit)
+    return Strain(None, "", 0.0, "")
+
+
+def _bound(
+    slots: list[Slot],
+    i: int,
+    j: int,
+    sound: Interval,
+    typical: Interval,
+    judge: Callable[[dict[str, Value]], Outcome],
+) -> tuple[str, float] | None:
+    """The value nearest the typical reading, within the sound one, from which the rule stops
+    being violated. The operand is given a whole range [typical end, x] and x is bisected: the
+    verdict over a range can only improve as the range grows, so about 60 evaluations find the
+    boundary whatever its shape (a `~` band can be narrow). None when there is none."""
+
+    def violated_on(lo: float, hi: float) -> bool:
+        members = list(slots[i].members)
+        value = Interval(min(lo, hi), max(lo, hi), unit=typical.unit)
+        members[j] = Member(members[j].fact, value, members[j].dates)
+        other = Slot(slots[i].key, slots[i].label, members)
+        combine(other)
+        try:
+            return verdict_of([*slots[:i], other, *slots[i + 1 :]], judge) == "violated"
+        except (EvalError, intervals.UnitMismatch):
+            return True
+
+    sides = (("at least", typical.hi, sound.hi), ("at most", typical.lo, sound.lo))
+    for side, start, limit in sides:
+        up = side == "at least"
+        if not (math.isfinite(start) and (limit > start if up else limit < start)):
+            continue
+        far = (
+            limit if math.isfinite(limit) else start + (1 if up else -1) * max(abs(start), 1) * 1e9
+        )
+        if violated_on(start, far):
+            continue
+        near = start  # violated on [start, near]; not on [start, far]
+        for _ in range(80):
+            mid = (near + far) / 2
+            if mid in (near, far):
+                break
+            if violated_on(start, mid):
+                near = mid
+            else:
+                far = mid
+        return side, far
+    return None
 
 
 def verdict_of(slots: list[Slot], judge: Callable[[dict[str, Value]], Outcome]) -> str:
@@ -566,7 +682,8 @@ def result(rule: Rule, verdict: str, message: str, slots: list[Slot], **data: An
     return Result(
         id=f"rule:{rule.id}",
         kind="rule",
-        severity=rule.severity,
+        # strained: possible under the sound reading, violated under the typical one — a warning
+        severity="warning" if verdict == "strained" else rule.severity,
         verdict=verdict,
         # the rule in plain words first, then its numbers and the verdict's reason
         message=f"{' '.join(rule.description.split()).rstrip('.')}. {message}",
