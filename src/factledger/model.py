@@ -313,6 +313,9 @@ class Fact:
     period_text: tuple[str, ...] = ()
     derived_from: tuple[str, ...] = ()
     formula: str | None = None
+    # which whole-number match of the value in the quote the fact means (1-based), when the quote
+    # holds the value's text more than once (factledger.mentions.whole_mention_spans)
+    occurrence: int | None = None
     interval: Interval | None = None  # as written, in the written unit
     canonical: Interval | None = None  # in the metric's unit: set by factledger.table only
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)

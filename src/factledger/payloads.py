@@ -99,6 +99,8 @@ class RuleData(Payload):
     series: list[SeriesPoint] | None = field(default=None, metadata=OPTIONAL)
     gaps: list[str] | None = field(default=None, metadata=OPTIONAL)
     ignored_periods: list[str] | None = field(default=None, metadata=OPTIONAL)
+    # why the rule's tolerance is above the default (a rule file must say so)
+    reason: str | None = field(default=None, metadata=OPTIONAL)
 
 
 # --- conflicts ----------------------------------------------------------------------------------

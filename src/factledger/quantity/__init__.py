@@ -17,7 +17,12 @@ Modules: :mod:`.numerals` (numbers and scales), :mod:`.words` (units, hedges, ve
 
 from factledger.quantity.grammar import clamp, parse_quantity
 from factledger.quantity.numerals import DEFAULT_TOLERANCE, QuantityError
-from factledger.quantity.words import HEDGES_AFTER, HEDGES_BEFORE
+from factledger.quantity.words import (
+    HEDGES_AFTER,
+    HEDGES_BEFORE,
+    prefix_words_end,
+    suffix_words_end,
+)
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -26,4 +31,6 @@ __all__ = [
     "QuantityError",
     "clamp",
     "parse_quantity",
+    "prefix_words_end",
+    "suffix_words_end",
 ]
