@@ -439,6 +439,7 @@ def test_files_that_are_not_read_are_named(mini: Path, capsys) -> None:
     (mini / "facts" / "old").mkdir()
     (mini / "checks" / "rules" / "drafts").mkdir(parents=True)
     (mini / "checks" / "rules" / "rules.txt").write_text("rules: []\n", encoding="utf-8")
+    (mini / "checks" / "rules" / ".gitkeep").write_text("", encoding="utf-8")  # git's, no data
     warnings = [r for r in load_corpus(mini).problems if r.severity == "warning"]
     assert sorted((r.file, r.kind, r.message) for r in warnings) == [
         ("checks/rules/drafts", "input",
@@ -459,10 +460,28 @@ def test_files_that_are_not_read_are_named(mini: Path, capsys) -> None:
 )
 def test_every_command_exits_2_when_a_seed_cannot_be_read(mini: Path, seed: bytes, capsys) -> None:
     (mini / "seeds" / "broken.md").write_bytes(seed)
-    for argv in (["coverage"], ["suggest", "mini"], ["check", "--no-report", "--fast", "-q"]):
+    for argv in (
+        ["coverage"],
+        ["suggest", "mini"],
+        ["check", "--no-report", "--fast", "-q"],
+        ["explain", "m-dau-q3", "--fast"],
+    ):
         assert main([*argv, "--root", str(mini)]) == 2, argv
         out, err = capsys.readouterr()
         assert "seeds/broken.md" in out + err, argv
+
+
+def test_ack_writes_nothing_while_a_seed_cannot_be_read(mini: Path, capsys) -> None:
+    (mini / "checks" / "rules").mkdir(parents=True)
+    violated = RULE.replace(
+        "kling.revenue@2025Q2 ~ kling.revenue@2025Q2", "kuaishou.dau@2025Q3 ~ 5億"
+    )  # an acknowledgeable finding
+    (mini / "checks" / "rules" / "t.yaml").write_text(violated.format(extra=""), encoding="utf-8")
+    (mini / "seeds" / "broken.md").write_bytes(b"\xff\xfe not utf-8")
+    argv = ["ack", "rule:q3-above-q2", "--verdict", "source-error", "--reason", "r"]
+    assert main([*argv, "--reviewer", "t", "--fast", "--root", str(mini)]) == 2
+    assert "cannot read seeds/broken.md" in capsys.readouterr().err
+    assert not (mini / "checks" / "acknowledged.yaml").exists()
 
 
 # --- ids ------------------------------------------------------------------------------------------

@@ -756,6 +756,11 @@ READ_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# git's own files, which keep a folder in the repository (factledger init writes
+# checks/rules/.gitkeep); they hold no data.
+GIT_FILES = frozenset({".gitkeep", ".gitignore"})
+
+
 def warn_unread(corpus: Corpus) -> None:
     """A warning for every file or subfolder of seeds/, facts/ and checks/rules/ the loader does
     not read: a fact file saved as .yml or a seed as .txt would otherwise be silently left out."""
@@ -764,7 +769,7 @@ def warn_unread(corpus: Corpus) -> None:
         if not path.is_dir():
             continue
         for entry in sorted(path.iterdir()):
-            if entry.suffix in suffixes:
+            if entry.suffix in suffixes or (entry.name in GIT_FILES and not entry.is_dir()):
                 continue  # read (a folder named like a file is the reader's error)
             what = "a subfolder" if entry.is_dir() else "a file"
             corpus.problems.append(
