@@ -276,3 +276,10 @@ def test_compare_status_moves() -> None:
     assert warning_only.exit_code == 0 and len(warning_only.introduced) == 1
     assert isinstance(warning_only.introduced[0], Entry)
     assert "✅ introduces no open errors" in render_markdown(warning_only)
+
+
+def test_an_unreadable_seed_exits_2(repo: Path, capsys) -> None:
+    (repo / "seeds" / "broken.md").write_bytes(b"\xff\xfe not utf-8")
+    code, _out, err = diff(repo, "HEAD", capsys)
+    assert code == 2
+    assert "factledger diff: cannot read seeds/broken.md" in err

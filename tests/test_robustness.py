@@ -359,6 +359,9 @@ IMG = '"><img src=x onerror=alert(1)>'
 RLO = "\u202e"
 LONG = "長" * 20_000
 LONG_ID = "m-" + "x" * 20_000
+# ids are lower-case ASCII (factledger.load.ids): these two are refused, and the refusal — which
+# names them — is what reaches the page
+HOSTILE_ID = "m-dau" + SCRIPT + IMG + RLO
 
 HOSTILE_SEED = f"""---
 id: mini
@@ -379,7 +382,7 @@ def hostile_facts() -> str:
 
     return f"""source: mini
 facts:
-  - id: {q("m-rev-q1" + SCRIPT)}
+  - id: m-rev-q1
     entity: kling
     metric: revenue
     period: "2025Q1"
@@ -395,7 +398,7 @@ facts:
     kind: actual
     quote: {q("快手Q3日活4.16億" + IMG + "。")}
     note: {q(RLO + "reversed note")}
-  - id: {q("m-rev-rlo" + RLO)}
+  - id: m-rev-rlo
     entity: kling
     metric: revenue
     period: "2025Q2"
@@ -410,7 +413,7 @@ facts:
     kind: actual
     quote: {q(LONG + "收入3億元。")}
     note: {q(LONG)}
-  - id: {q("m-rev-missing" + IMG)}
+  - id: m-rev-missing
     entity: kling
     metric: revenue
     period: "2025Q4"
@@ -418,6 +421,13 @@ facts:
     kind: actual
     quote: {q("並不存在" + SCRIPT + IMG + RLO + "收入9億元。")}
     note: {q(SCRIPT)}
+  - id: {q(HOSTILE_ID)}
+    entity: kuaishou
+    metric: dau
+    period: "2025Q2"
+    value: "4.16億"
+    kind: actual
+    quote: "快手Q3日活4.16億"
   - id: {q(LONG_ID)}
     entity: kuaishou
     metric: dau
@@ -474,7 +484,8 @@ class TestHostileReport:
         root = write_mini(tmp_path_factory.mktemp("hostile") / "corpus", hostile_facts())
         (root / "seeds" / "mini.md").write_text(HOSTILE_SEED, encoding="utf-8")
         outcome = engine.run(root, expectations=False)
-        assert not outcome.corpus.problems, outcome.corpus.problems
+        refused = {(p.fact_ids, p.message.split(":")[0]) for p in outcome.corpus.problems}
+        assert refused == {((HOSTILE_ID,), "id"), ((LONG_ID,), "id")}, outcome.corpus.problems
         doc = report_data.build(outcome, root)
         benign = write_mini(tmp_path_factory.mktemp("benign") / "corpus")
         benign_doc = report_data.build(engine.run(benign, expectations=False), benign)

@@ -562,6 +562,7 @@ rules:
     description: Guidance in USD and CNY agree.
     severity: warning
     tolerance: 0.05
+    reason: the company's CNY figure is its own rounding of the USD one
     assert: 'fx(kling.revenue@FY2025[kind=guidance], "USD", "CNY") ~ 10億'
 """
 
@@ -581,7 +582,7 @@ def test_loads_rules_with_lines() -> None:
 
 
 def extra(*fields: str) -> str:
-    """GOOD plus a third rule (its ``- id: z`` on line 13) with the given field lines."""
+    """GOOD plus a third rule (its ``- id: z`` on line 14) with the given field lines."""
     return GOOD + "  - id: z\n" + "".join(f"    {f}\n" for f in fields)
 
 
@@ -592,27 +593,27 @@ RULE_OK = ("description: d", "severity: error")
     ("text", "line", "expected"),
     [
         ("rules:\n  - id: a\n    description: [unclosed\n", 4, "yaml:"),
-        (extra(*RULE_OK, "assert: 1 < 2", "owner: me"), 17, "owner: unknown field"),
-        (extra(*RULE_OK, "assert: (1 + 2)) < 3"), 16, "assert: unexpected ')' at column 8"),
-        (extra(*RULE_OK, "assert: avg(1) < 3"), 16, "assert: unknown function 'avg' (known:"),
-        (extra(*RULE_OK, "assert: kling.revenue@2025Q7 < 3"), 16, "assert: bad period"),
+        (extra(*RULE_OK, "assert: 1 < 2", "owner: me"), 18, "owner: unknown field"),
+        (extra(*RULE_OK, "assert: (1 + 2)) < 3"), 17, "assert: unexpected ')' at column 8"),
+        (extra(*RULE_OK, "assert: avg(1) < 3"), 17, "assert: unknown function 'avg' (known:"),
+        (extra(*RULE_OK, "assert: kling.revenue@2025Q7 < 3"), 17, "assert: bad period"),
         (
             extra(*RULE_OK, "assert: klin.revenue@2025Q1 < 3"),
-            16,
+            17,
             "unknown entity 'klin' at column 1",
         ),
         (
             extra(*RULE_OK, "assert: kling.revenu@2025Q1 < 3"),
-            16,
+            17,
             "unknown metric 'revenu' at column 7",
         ),
-        (extra("description: d", "severity: fatal", "assert: 1 < 2"), 15, "'fatal' is not one of"),
-        (extra(*RULE_OK, "tolerance: lots", "assert: 1 < 2"), 16, "tolerance:"),
-        (extra("description: d", "assert: 1 < 2"), 13, "severity: missing required field"),
-        (extra("id: y", *RULE_OK, "assert: 1 < 2"), 14, "id: duplicate key"),
-        (GOOD + "  - just text\n", 13, "rules: each rule is a mapping"),
-        (GOOD + "extra: 1\n", 13, "extra: unknown top-level field"),
-        (extra(*RULE_OK, "assert: |", "  1 <"), 17, "assert: unexpected end"),
+        (extra("description: d", "severity: fatal", "assert: 1 < 2"), 16, "'fatal' is not one of"),
+        (extra(*RULE_OK, "tolerance: lots", "assert: 1 < 2"), 17, "tolerance:"),
+        (extra("description: d", "assert: 1 < 2"), 14, "severity: missing required field"),
+        (extra("id: y", *RULE_OK, "assert: 1 < 2"), 15, "id: duplicate key"),
+        (GOOD + "  - just text\n", 14, "rules: each rule is a mapping"),
+        (GOOD + "extra: 1\n", 14, "extra: unknown top-level field"),
+        (extra(*RULE_OK, "assert: |", "  1 <"), 18, "assert: unexpected end"),
     ],
 )
 def test_malformed_rules_give_located_problems_and_keep_the_good_ones(
@@ -635,7 +636,7 @@ def test_folded_assert_errors_point_at_the_text_line() -> None:
     text = extra(*RULE_OK, "assert: >-", "  kling.revenue@2025Q1", "  < (1")
     rules, problems = load(text)
     assert [r.id for r in rules] == ["kling-nine-months", "kling-guidance"]
-    assert problems[0].line == 17 and "unexpected end of expression" in problems[0].message
+    assert problems[0].line == 18 and "unexpected end of expression" in problems[0].message
 
 
 def test_problem_message_format() -> None:
@@ -791,16 +792,16 @@ def test_the_rules_check_runs_through_the_protocol(tmp_path: Path) -> None:
 
 def test_unquoted_braces_get_a_quoting_hint_and_in_file_duplicates_are_caught() -> None:
     _, problems = load(extra(*RULE_OK, "assert: {dcd-q1} > 0"))
-    assert problems[0].line == 16 and "quote a value that starts with {" in problems[0].message
+    assert problems[0].line == 17 and "quote a value that starts with {" in problems[0].message
     _, problems = load(extra(*RULE_OK, "assert: {dcd-q1}"))
-    assert problems[0].line == 16 and "quote it" in problems[0].message
+    assert problems[0].line == 17 and "quote it" in problems[0].message
     rules, problems = load(
         GOOD
         + "  - id: kling-guidance\n"
         + "".join(f"    {f}\n" for f in (*RULE_OK, "assert: 1 < 2"))
     )
     assert [r.id for r in rules] == ["kling-nine-months", "kling-guidance"]
-    assert problems[0].line == 13 and "duplicate rule id 'kling-guidance'" in problems[0].message
+    assert problems[0].line == 14 and "duplicate rule id 'kling-guidance'" in problems[0].message
 
 
 def test_rule_fingerprint_survives_an_agreeing_source_but_not_a_changed_value() -> None:

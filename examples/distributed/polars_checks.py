@@ -69,8 +69,6 @@ EXPECTATIONS = {
     # date values are day numbers (date.toordinal); the period's days in the same unit
     "date-in-period": (pl.col("dimension") != "date") | (pl.col("lo") >= _day("period_start")),
     "date-in-period-end": (pl.col("dimension") != "date") | (pl.col("hi") <= _day("period_end")),
-    "actual-before-published": (pl.col("kind") != "actual")
-    | (pl.col("published_end") >= pl.col("period_start")),
 }
 
 

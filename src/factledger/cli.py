@@ -375,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=exit_codes(
             "0    the fact was found and explained",
             "1    the fact was not loaded: its input problems are listed",
-            "2    no such fact, or a usage error",
+            "2    no such fact, an unreadable input file, or a usage error",
         ),
     )  # fmt: skip
     acknowledge.add_parser(
@@ -383,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=exit_codes(
             "0    the entry was written (or the finding is already acknowledged as it is)",
             "2    refused: not a current finding, a kind that cannot be acknowledged, an "
-            "unreadable acknowledgements file, or a usage error",
+            "unreadable input file, or a usage error",
         ),
     )  # fmt: skip
     d = diff.add_parser(sub, with_root)
@@ -391,7 +391,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.epilog = exit_codes(
         "0    the change introduces no open error",
         "1    the change introduces an open error (or a stale acknowledgement)",
-        "2    not in a git repository, an unknown ref, no corpus at the ref, or a usage error",
+        "2    not in a git repository, an unknown ref, no corpus at the ref, an unreadable "
+        "file in the working tree, or a usage error",
     )
     syn = synth.add_parser(sub, with_root)
     syn.formatter_class = raw

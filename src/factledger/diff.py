@@ -393,6 +393,8 @@ def cmd_diff(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(visible_controls(f"factledger diff: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     print(RENDERERS[args.format](d), end="", file=out)
+    for name in d.unreadable:
+        print(visible_controls(f"factledger diff: cannot read {name}"), file=sys.stderr)
     return d.exit_code
 
 

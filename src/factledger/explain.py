@@ -109,9 +109,13 @@ def cmd_explain(args: argparse.Namespace, out: TextIO | None = None) -> int:
     outcome = engine.run(args.root, expectations=not args.fast)
     facts = {f.id: f for f in outcome.corpus.facts}
     fact = facts.get(args.fact_id)
+    for name in sorted(outcome.corpus.unreadable):  # the explanation may lack what it holds
+        print(
+            formatting.visible_controls(f"factledger explain: cannot read {name}"), file=sys.stderr
+        )
     if fact is not None:
         print(formatting.visible_controls(explain(outcome, fact)), end="", file=out)
-        return EXIT_OK
+        return EXIT_USAGE if outcome.corpus.unreadable else EXIT_OK
     problems = [r for r in outcome.results if args.fact_id in r.fact_ids]
     if problems:
         print(f"{args.fact_id} was not loaded; its input problems:", file=out)

@@ -11,7 +11,9 @@ positions and quote positions agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -130,3 +132,52 @@ def find_mentions(folded: str) -> list[Mention]:
             continue
         found.append(Mention(m.start(), m.end(), token))
     return found
+
+
+def is_whole(mentions: Sequence[Mention], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` holds at least one of ``mentions`` and cuts none: every mention
+    it touches lies wholly inside it (0% in 60% cuts the mention 60; 1.5億元 holds 1.5)."""
+    inside = False
+    for m in mentions:
+        if m.end <= start or m.start >= end:
+            continue
+        if m.start < start or m.end > end:
+            return False
+        inside = True
+    return inside
+
+
+@lru_cache(maxsize=1 << 16)  # a quote is shared by several facts; loader and provenance both ask
+def mentions_of(folded: str) -> tuple[Mention, ...]:
+    """:func:`find_mentions`, memoised, for texts asked about again and again (quotes)."""
+    return tuple(find_mentions(folded))
+
+
+@lru_cache(maxsize=1 << 16)
+def whole_mention_spans(folded: str, needle: str) -> tuple[tuple[int, int], ...]:
+    """Where the already-folded ``needle`` occurs in the already-folded ``folded`` as whole
+    numeric mentions (:func:`is_whole`), in order. A fact's ``value`` must be one of these; its
+    ``occurrence: N`` picks the N-th (1-based) when there are several.
+
+    A needle in which the finder sees no number at all — a number in words it does not count
+    (兆, 幾毛錢, 數周, 個位數) — only has to cut no mention."""
+    if not needle:
+        return ()
+    mentions = mentions_of(folded)
+    wordy = not mentions_of(needle)
+    spans: list[tuple[int, int]] = []
+    i = folded.find(needle)
+    while i >= 0:
+        end = i + len(needle)
+        if is_whole(mentions, i, end) or (wordy and cuts_none(mentions, i, end)):
+            spans.append((i, end))
+        i = folded.find(needle, i + 1)
+    return tuple(spans)
+
+
+def cuts_none(mentions: Sequence[Mention], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` leaves every one of ``mentions`` whole: each lies inside it or
+    outside it (Q3 in 2025Q3 does; 2月 in 12月 cuts the mention 12)."""
+    return all(
+        m.end <= start or m.start >= end or (start <= m.start and m.end <= end) for m in mentions
+    )

@@ -321,6 +321,9 @@ class Fact:
     derived_from: tuple[str, ...] = ()
     formula: str | None = None
     stated_by: str | None = None  # who made a projection: an entity key or an outlet
+    # which whole-number match of the value in the quote the fact means (1-based), when the quote
+    # holds the value's text more than once (factledger.mentions.whole_mention_spans)
+    occurrence: int | None = None
     interval: Interval | None = None  # the sound reading, as written, in the written unit
     canonical: Interval | None = None  # in the metric's unit: set by factledger.table only
     # the typical reading (what a writer most likely meant; inside the sound one), as written

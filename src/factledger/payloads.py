@@ -87,6 +87,8 @@ class SeriesPoint(Payload):
 
 @dataclass(frozen=True)
 class RuleData(Payload):
+    """A rule's (or an invariant's) operands, both sides and verdict details."""
+
     description: str
     expression: str
     tolerance: float
@@ -101,6 +103,8 @@ class RuleData(Payload):
     series: list[SeriesPoint] | None = field(default=None, metadata=OPTIONAL)
     gaps: list[str] | None = field(default=None, metadata=OPTIONAL)
     ignored_periods: list[str] | None = field(default=None, metadata=OPTIONAL)
+    # why the rule's tolerance is above the default (a rule file must say so)
+    reason: str | None = field(default=None, metadata=OPTIONAL)
 
 
 # --- conflicts ----------------------------------------------------------------------------------

@@ -94,3 +94,37 @@ def granularity(period: Period) -> str:
         return "span"
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     return _BY_MONTHS.get(months, "span")
+
+
+# --- period mentions: the text a fact's period_text may be ----------------------------------------
+# A small grammar of the ways a text names a period or a date (docs/fact-format.md, "period_text"):
+# a calendar expression — a year, then optionally a part of it — or a relative span, then
+# optionally a word for what happened in it (財報, 電話會, 期間). Quantities (2.45億, 300萬人) are
+# not periods: every branch ends in a calendar word, a quarter/half label or a 4-digit year.
+_YEAR = r"(?:(?:19|20)[0-9]{2}年?度?|[今去前明本當同]年度?)"
+_YEAR_PART = r"(?:全年|年初|年中|年底|年末|年內|[上下]半年度?|H[12])"
+_QUARTER = (
+    r"(?:Q[1-4]|第?[一二三四1-4]季度?|前[一二三1-3]季度?|[一二三四1-4]季報|半年報|年報"
+    r"|[本上下當同]季度?)"
+)
+_MONTH = r"(?:(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?|[本上下當同]個?月)"
+_DAY = r"(?:(?:3[01]|[12][0-9]|0?[1-9])[日號]|雙(?:11|12|十一|十二))"
+_DAY_PART = r"(?:初|中|底|末|上旬|中旬|下旬)"
+_DATE = rf"(?:{_MONTH}{_DAY}?{_DAY_PART}?|{_DAY})"
+_CALENDAR = rf"(?:{_YEAR}(?:{_YEAR_PART}|{_QUARTER}|{_DATE})?|{_YEAR_PART}|{_QUARTER}|{_DATE})"
+_COUNT = r"(?:[0-9]{1,3}|[一二兩三四五六七八九十]{1,3}|半|幾|數)"
+_SPAN = r"(?:年|個?季度|個?月|周|週|星期|天|日|個?交易日)"
+_RELATIVE = (
+    rf"(?:(?:過去|最近|近|隨後|未來|此前|之前|前|後){_COUNT}{_SPAN}(?:前|後|內|來|以來)?"
+    rf"|{_COUNT}{_SPAN}(?:前|後|內|以來))"
+)
+_EVENT = r"(?:期間|以來|財報|業績|電話會)"
+PERIOD_MENTION = re.compile(rf"(?:{_CALENDAR}|{_RELATIVE}){_EVENT}?")
+
+
+def is_period_mention(text: str) -> bool:
+    """Whether ``text`` (folded: NFKC, no whitespace) is a mention a period can be read from:
+    ``Q3``, ``2025Q3``, ``第三季``, ``前三季度``, ``上半年``, ``2025年``, ``今年4月15日``,
+    ``2025年2月底``, ``2024年雙11``, ``一個月前``, ``過去一年``, ``第三季電話會``; not a
+    quantity such as ``2.45億``."""
+    return PERIOD_MENTION.fullmatch(text) is not None

@@ -1,9 +1,9 @@
 """The engine seen through pytest: readable items, the finding as the failure text.
 
 ``checks/conftest.py`` imports the hooks below. The engine runs once per session; items only look
-up its results. Rule files (``checks/rules/*.yaml``) are collected as one item per rule, located
-at the rule's own line (pytest's non-python test collection). A failure shows ``file:line``, fact
-ids and what is wrong — never a library stack trace.
+up its results. Rule files (``checks/rules/*.yaml`` and ``*.yml``) are collected as one item per
+rule, located at the rule's own line (pytest's non-python test collection). A failure shows
+``file:line``, fact ids and what is wrong — never a library stack trace.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 from factledger import acknowledge, engine
 from factledger.checks import Check, default_checks
 from factledger.formatting import visible_controls
+from factledger.load.rules import RULE_SUFFIXES
 from factledger.model import Finding, Result
 
 _root: list[Path] = []
@@ -128,7 +129,7 @@ class ResultItem(pytest.Item):
 
 
 def pytest_collect_file(parent, file_path: Path):
-    if file_path.suffix == ".yaml" and file_path.parent.name == "rules":
+    if file_path.suffix in RULE_SUFFIXES and file_path.parent.name == "rules":
         return RuleFile.from_parent(parent, path=file_path)
     return None
 

@@ -1,4 +1,5 @@
-"""Where text of a quote or value sits in its source: folding, locating, sentence bounds.
+"""Where text of a quote or value sits in its source: folding, locating, sentence and clause
+bounds.
 
 Quotes, values and mentions are compared on *folded* text (NFKC, whitespace dropped), so a quote
 may write a full-width comma as ``,`` or leave out a line break. Provenance, coverage and the
@@ -65,3 +66,107 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
         if text[e - 1] in SENTENCE_END:
             break
     return s, e
+
+
+# --- clauses -------------------------------------------------------------------------------------
+# A quote is one or more whole clauses of its source: it starts right after a clause delimiter or
+# at the start of a line (the title is the first line of Source.text), and ends at a delimiter
+# (which it may include) or at the end of a line. Widths do not matter: each character is read
+# through NFKC, so ，and , are the same delimiter. 、 separates the items of an enumeration inside
+# a clause, so it is not a delimiter.
+CLAUSE_DELIMITERS = frozenset("。!?;,:.")
+# Of those, the ones that end a sentence: clause_bounds includes these in the clause it returns.
+SENTENCE_DELIMITERS = frozenset("。!?;.")
+# Closing quotation marks and brackets belong to the clause they close (…臨時。”據悉 starts a
+# clause at 據).
+CLOSERS = frozenset("」』”’)]}】〉》〕\"'")
+# . , and : between two digits are part of a number (1.5億, 3,850, 10:30), not delimiters.
+_NUMBER_PUNCTUATION = frozenset(".,:")
+_LINE_BREAKS = frozenset("\n\r\u2028\u2029")
+
+
+def _nfkc(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch)
+
+
+def _is_digit(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and _nfkc(text[i]) in tuple("0123456789")
+
+
+def is_clause_delimiter(text: str, i: int) -> bool:
+    """Whether ``text[i]`` ends a clause: 。！？；，：. in any width (… reads as ...), except
+    . , : between two digits."""
+    c = _nfkc(text[i])[:1]
+    if c not in CLAUSE_DELIMITERS:
+        return False
+    return not (c in _NUMBER_PUNCTUATION and _is_digit(text, i - 1) and _is_digit(text, i + 1))
+
+
+def _starts_clause(text: str, start: int) -> bool:
+    """Whether a clause may start at ``start``: after a delimiter (and any closing marks that
+    follow it), at the start of a line, or at the start of the text."""
+    j = start - 1
+    while j >= 0 and (text[j].isspace() or _nfkc(text[j]) in CLOSERS):
+        if text[j] in _LINE_BREAKS:
+            return True
+        j -= 1
+    return j < 0 or is_clause_delimiter(text, j)
+
+
+def _ends_clause(text: str, start: int, end: int) -> bool:
+    """Whether a clause begun at ``start`` may end at ``end``: its last character (before any
+    closing marks) is a delimiter, or the next one is, or the line or text ends there."""
+    j = end - 1
+    while j >= start and (text[j].isspace() or _nfkc(text[j]) in CLOSERS):
+        j -= 1
+    if j >= start and is_clause_delimiter(text, j):
+        return True
+    k = end
+    while k < len(text) and text[k].isspace():
+        if text[k] in _LINE_BREAKS:
+            return True
+        k += 1
+    return k >= len(text) or is_clause_delimiter(text, k)
+
+
+def is_clause(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is whole clauses of ``text`` (see :func:`clause_bounds`)."""
+    return start < end and _starts_clause(text, start) and _ends_clause(text, start, end)
+
+
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The smallest span of whole clauses around ``text[start:end]``: from the start of the clause
+    ``start`` lies in to the end of the clause ``end`` lies in, with its closing delimiter when
+    that ends a sentence (。！？；) and the closing marks after it; surrounding whitespace left
+    out. Offsets are ``text``'s own (e.g. from :func:`locate`)."""
+    s = max(0, min(start, len(text)))
+    while s > 0 and not _starts_clause(text, s):
+        s -= 1
+    e = max(s, min(end, len(text)))
+    while e < len(text) and not _ends_clause(text, s, e):
+        e += 1
+    if e < len(text) and is_clause_delimiter(text, e) and _nfkc(text[e])[:1] in SENTENCE_DELIMITERS:
+        # the sentence's end as written: 。, ?!, ......, with the closing marks after it
+        while e < len(text) and (
+            _nfkc(text[e]) in CLOSERS
+            or (is_clause_delimiter(text, e) and _nfkc(text[e])[:1] in SENTENCE_DELIMITERS)
+        ):
+            e += 1
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def locate_all(text: str, needle: str) -> list[tuple[int, int]]:
+    """Every place ``needle`` occurs in ``text`` as the checks match it (see :func:`locate`), in
+    ``text``'s own offsets."""
+    folded, origin = fold_map(text)
+    want = fold(needle)
+    out: list[tuple[int, int]] = []
+    i = folded.find(want) if want else -1
+    while i >= 0:
+        out.append((origin[i], origin[i + len(want) - 1] + 1))
+        i = folded.find(want, i + 1)
+    return out

@@ -1,8 +1,10 @@
-"""Provenance: each quote occurs in its source, each value (and shared hedge/unit) in its quote.
+"""Provenance: each quote is whole clauses of its source, each value a whole number of its quote,
+and the hedge and period text are where they claim to be.
 
 Matching is on folded text (NFKC, whitespace removed); when that fails we also try
 traditional→simplified folding so a quote pasted from a simplified copy is reported as such,
-not as absent. A failure shows the nearest passage of the source.
+not as absent. A failure shows the nearest passage of the source, or the whole clause a cut-out
+quote should be.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from datetime import date
 from functools import lru_cache
 
 from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.mentions import cuts_none, mentions_of, whole_mention_spans
 from factledger.model import Fact, Period, Result, Source, fingerprint
-from factledger.quantity import HEDGES_AFTER, HEDGES_BEFORE
-from factledger.text import fold
+from factledger.period import is_period_mention
+from factledger.quantity import HEDGES_AFTER, HEDGES_BEFORE, prefix_words_end, suffix_words_end
+from factledger.text import clause_bounds, fold, is_clause, locate_all
 
 
 @lru_cache(maxsize=1)
@@ -54,21 +58,50 @@ def nearest_passage(haystack: str, needle: str, width: int = 60) -> str:
     return haystack[best : best + max(len(needle), n) + 10]
 
 
-def dropped_hedge(value: str, quote: str) -> str | None:
-    """A hedge the quote puts right next to every occurrence of the value but the value lacks."""
-    hits = []
-    i = quote.find(value)
-    while value and i >= 0:
-        before, after = quote[:i], quote[i + len(value) :]
-        # a hedge the parser knows, left outside the value (超過1.5億元 recorded as 1.5億元)
-        word = next((w for w in HEDGES_BEFORE if before.endswith(w)), None) or next(
-            (w for w in HEDGES_AFTER if after.startswith(w)), None
-        )
-        if word is None:
-            return None  # one bare occurrence is enough to read the value as written
-        hits.append(word)
-        i = quote.find(value, i + 1)
-    return hits[0] if hits else None
+def dropped_hedge(quote: str, start: int, end: int) -> str | None:
+    """A hedge the (folded) quote puts right next to the value at ``quote[start:end]`` but the
+    value leaves out (超過1.5億元 recorded as 1.5億元)."""
+    before, after = quote[:start], quote[end:]
+    return next((w for w in HEDGES_BEFORE if before.endswith(w)), None) or next(
+        (w for w in HEDGES_AFTER if after.startswith(w)), None
+    )
+
+
+# The items of an enumeration before the value: 1.5億元、2.5億元、 (each ends in 、, none crosses
+# a clause delimiter).
+_ITEMS_BEFORE = re.compile(r"(?:[^、,;:。!?]+、)+")
+
+
+def _inside_longer_hedge(quote: str, at: int, hedge: str) -> bool:
+    """Whether the hedge found at ``at`` is the tail of a longer one (超過 in 不超過)."""
+    for word in HEDGES_BEFORE:
+        lead = len(word) - len(hedge)
+        if lead > 0 and word.endswith(hedge) and quote[max(0, at - lead) : at + len(hedge)] == word:
+            return True
+    return False
+
+
+def hedge_stands_by(quote: str, start: int, end: int, hedge: str) -> bool:
+    """Whether ``hedge`` qualifies the value at ``quote[start:end]`` (folded text): it stands right
+    before the value, with only value words between (約為, 約合人民幣, 分別超過), or right after it
+    (以上, 左右); or it is the shared hedge of the 、-enumeration the value belongs to, before the
+    first item (分別超過1.5億元、2.5億元、3億元). A hedge elsewhere in the clause (增長超過一倍)
+    does not qualify the value."""
+    if hedge and hedge in quote[start:end]:  # the value carries it itself
+        return True
+    i = quote.find(hedge)
+    while hedge and 0 <= i < start:
+        stop = prefix_words_end(quote, i)
+        if stop >= i + len(hedge) and not _inside_longer_hedge(quote, i, hedge):
+            between = quote[stop:start]
+            if not between:
+                return True
+            items = between.split("、")[:-1]
+            if _ITEMS_BEFORE.fullmatch(between) and all(mentions_of(item) for item in items):
+                return True
+        i = quote.find(hedge, i + 1)
+    stop = suffix_words_end(quote, end)
+    return hedge in quote[end:stop]
 
 
 _CN_ORD = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -119,27 +152,16 @@ def check_fact(fact: Fact, source: Source, folded_source: str) -> list[Result]:
         else:
             near = nearest_passage(folded_source, quote)
             problems.append(f"quote: not found in {source.file}; nearest passage: 「{near}」")
-    value = fold(fact.value)
-    if value not in quote:
-        problems.append(f"value: {fact.value!r} is not a span of the quote")
-    elif fact.hedge is None and (word := dropped_hedge(value, quote)):
+    elif clause := _cut_out(source.text, fact.quote):
         problems.append(
-            f"value: the quote says {word!r} next to {fact.value!r}; include it in the value "
-            f"(or give it as hedge:) so the interval says what the source says"
+            "quote: not whole clauses of the source (a quote starts after 。！？；，： or at the "
+            f"start of a line, and ends at one); the whole clause is 「{clause}」"
         )
+    problems += _value_problems(fact, quote)
     for name, text in (("hedge", fact.hedge), ("unit", fact.unit)):
         if text is not None and fold(text) not in quote:
             problems.append(f"{name}: {text!r} does not occur in the quote")
-    for text in fact.period_text:
-        if fold(text) not in quote:
-            problems.append(f"period_text: {text!r} does not occur in the quote")
-            continue
-        ranges = period_text_ranges(fold(text), fact.period)
-        if ranges and not any(s <= fact.period.end and fact.period.start <= e for s, e in ranges):
-            problems.append(
-                f"period: {fact.period.text} does not overlap what its period_text {text!r} says "
-                f"({ranges[0][0].isoformat()}..{ranges[0][1].isoformat()})"
-            )
+    problems += _period_text_problems(fact, quote)
     if not problems:
         return [
             Result(
@@ -147,7 +169,7 @@ def check_fact(fact: Fact, source: Source, folded_source: str) -> list[Result]:
                 kind="provenance",
                 severity="error",
                 verdict="pass",
-                message=f"quote found in {source.id}; value is a span of the quote",
+                message=f"quote is whole clauses of {source.id}; value is a whole number of it",
                 fact_ids=(fact.id,),
                 file=fact.file,
                 line=fact.line,
@@ -168,6 +190,73 @@ def check_fact(fact: Fact, source: Source, folded_source: str) -> list[Result]:
         )
         for p in problems
     ]
+
+
+def _cut_out(text: str, quote: str) -> str | None:
+    """The whole clause around the quote's first place in ``text`` when no place of it is whole
+    clauses; None when one is."""
+    places = locate_all(text, quote)
+    if not places or any(is_clause(text, s, e) for s, e in places):
+        return None
+    s, e = clause_bounds(text, *places[0])
+    return text[s:e]
+
+
+def _value_problems(fact: Fact, quote: str) -> list[str]:
+    value = fold(fact.value)
+    if value not in quote:
+        return [f"value: {fact.value!r} is not a span of the quote"]
+    spans = whole_mention_spans(quote, value)
+    if not spans:
+        i = quote.find(value)
+        cut = [m.text for m in mentions_of(quote) if m.start < i + len(value) and i < m.end]
+        what = f"it cuts the number {'、'.join(cut)}" if cut else "it holds no number"
+        return [f"value: {fact.value!r} is not a whole number of the quote: {what}"]
+    n = fact.occurrence or 1
+    if n > len(spans):  # the loader reports it; a fact built by hand may still carry it
+        return [f"occurrence: {n}, but the quote holds {fact.value!r} {len(spans)} time(s)"]
+    start, end = spans[n - 1]
+    if fact.hedge is None:
+        if word := dropped_hedge(quote, start, end):
+            return [
+                f"value: the quote says {word!r} next to {fact.value!r}; include it in the value "
+                f"(or give it as hedge:) so the interval says what the source says"
+            ]
+        return []
+    hedge = fold(fact.hedge)
+    if hedge in quote and not hedge_stands_by(quote, start, end, hedge):
+        return [
+            f"hedge: {fact.hedge!r} does not qualify {fact.value!r} in the quote: a hedge stands "
+            "next to the value or before the first item of the enumeration the value is in"
+        ]
+    return []
+
+
+def _period_text_problems(fact: Fact, quote: str) -> list[str]:
+    problems = []
+    mentions = mentions_of(quote)
+    for text in fact.period_text:
+        folded = fold(text)
+        places = [i for i in range(len(quote)) if quote.startswith(folded, i)] if folded else []
+        if not places:
+            problems.append(f"period_text: {text!r} does not occur in the quote")
+            continue
+        if not is_period_mention(folded):
+            problems.append(
+                f"period_text: {text!r} is not a mention a period can be read from "
+                "(Q3, 第三季, 上半年, 2025年, 9月23日, 一個月前, ...)"
+            )
+            continue
+        if not any(cuts_none(mentions, i, i + len(folded)) for i in places):
+            problems.append(f"period_text: {text!r} is part of a longer number in the quote")
+            continue
+        ranges = period_text_ranges(folded, fact.period)
+        if ranges and not any(s <= fact.period.end and fact.period.start <= e for s, e in ranges):
+            problems.append(
+                f"period: {fact.period.text} does not overlap what its period_text {text!r} says "
+                f"({ranges[0][0].isoformat()}..{ranges[0][1].isoformat()})"
+            )
+    return problems
 
 
 def check(facts: Iterable[Fact], sources: dict[str, Source]) -> list[Result]:

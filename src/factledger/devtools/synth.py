@@ -186,6 +186,7 @@ class PFact:
     understated: bool = False  # 超過 70 % of the figure (true under the words, not as read)
     broken: bool = False  # quote not in the seed
     enumerated: bool = False  # shares its quote with the source's other quarters
+    occurrence: int | None = None  # which of equal values of an enumeration it is
 
 
 @dataclass
@@ -769,6 +770,8 @@ def _write_source_text(rng: random.Random, src: Src, first: list[bool]) -> list[
         quote = f"{name}{YEAR}年Q1、Q2、Q3、Q4收入{word}{'、'.join(values)}。"
         for n, p in enumerate(qs, 1):
             p.quote = quote
+            if values.count(p.value) > 1:  # two quarters written alike: say which one
+                p.occurrence = values[: n - 1].count(p.value) + 1
             p.period_text = [f"{YEAR}年", f"Q{n}"]
             p.note = "Enumeration of the four quarters" + (
                 "; the hedge 超過 is shared." if p.hedge else "."
@@ -836,6 +839,8 @@ def _fact_yaml(p: PFact) -> str:
         lines.append("    qualifiers: {" + ", ".join(f"{k}: {v}" for k, v in g.qualifiers) + "}")
     lines.append(f"    period: {_q(g.period)}")
     lines.append(f"    value: {_q(p.value)}")
+    if p.occurrence:
+        lines.append(f"    occurrence: {p.occurrence}")
     if p.hedge:
         lines.append(f"    hedge: {_q(p.hedge)}")
     lines.append(f"    kind: {g.kind}")

@@ -15,8 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from factledger.load import yamlnodes as yn
-from factledger.load.rules import Rule, derived_rules, load_rules
+from factledger.load.ids import id_key, id_problem
+from factledger.load.rules import RULE_SUFFIXES, Rule, derived_rules, load_rules, rule_files
 from factledger.load.settings import Settings, load_settings
+from factledger.mentions import whole_mention_spans
 from factledger.model import (
     ACK_VERDICTS,
     DIMENSIONS,
@@ -29,11 +31,13 @@ from factledger.model import (
     Problems,
     Result,
     Source,
+    input_problem,
 )
 from factledger.period import PeriodError
 from factledger.period import parse_period as _parse_period
 from factledger.quantity import QuantityError
 from factledger.quantity import parse_readings as _parse_readings
+from factledger.text import fold
 
 # Pure functions of their text, and the same figure comes from ~3 sources: parse each once.
 # (Results are immutable; errors are not cached and are raised again.)
@@ -44,7 +48,7 @@ parse_period = lru_cache(maxsize=1 << 12)(_parse_period)
 @dataclass(frozen=True)
 class FieldSpec:
     required: bool
-    type: str  # text | scalar | str-map | str-list | text-or-list
+    type: str  # text | scalar | period | count | str-map | str-list | text-or-list
     help: str
 
 
@@ -54,13 +58,14 @@ FACT_FIELDS: dict[str, FieldSpec] = {
     "entity": FieldSpec(True, "text", "key of facts/entities.yaml"),
     "metric": FieldSpec(True, "text", "key of facts/metrics.yaml"),
     "qualifiers": FieldSpec(False, "str-map", "mapping distinguishing otherwise-identical keys"),
-    "period": FieldSpec(True, "scalar", "2025Q3, 2025H1, FY2025, 2025-09, 2025-11-27 or A..B"),
-    "value": FieldSpec(True, "scalar", "a span of the quote, e.g. 超過1.5億元"),
-    "hedge": FieldSpec(False, "text", "hedge shared by an enumeration; must occur in the quote"),
+    "period": FieldSpec(True, "period", "2025Q3, 2025H1, FY2025, 2025-09, 2025-11-27 or A..B"),
+    "value": FieldSpec(True, "scalar", "a whole number of the quote, e.g. 超過1.5億元"),
+    "occurrence": FieldSpec(False, "count", "which match of the value in the quote (1-based)"),
+    "hedge": FieldSpec(False, "text", "hedge next to the value or shared by its enumeration"),
     "unit": FieldSpec(False, "text", "unit shared by an enumeration; must occur in the quote"),
     "kind": FieldSpec(True, "text", " | ".join(KINDS)),
-    "stated": FieldSpec(False, "scalar", "when the claim was made; defaults to published"),
-    "quote": FieldSpec(True, "text", "verbatim text of the source"),
+    "stated": FieldSpec(False, "period", "when the claim was made; defaults to published"),
+    "quote": FieldSpec(True, "text", "whole clauses of the source, verbatim"),
     "rounded_to": FieldSpec(False, "scalar", "visible rounding, e.g. 100億"),
     "period_text": FieldSpec(False, "text-or-list", "text(s) of the quote the period came from"),
     "derived_from": FieldSpec(False, "str-list", "ids of the facts a derived value uses"),
@@ -262,6 +267,7 @@ def load_sources(corpus: Corpus) -> None:
             probs.add((p.line or 0) + 1, None, p.message)
         if not isinstance(node, yn.Map):
             probs.add(2, None, "front matter must be a mapping")
+            corpus.unreadable.add(rel)
             continue
         _shift_lines(node, 1)
         if not _check_fields(node, SOURCE_FIELDS, probs, "a source"):
@@ -441,18 +447,22 @@ def load_facts(corpus: Corpus) -> None:
         elif facts is not None:
             for item in facts.items:
                 fact = _build_fact(corpus, item, source_id, source, probs)
-                if fact is None:
+                # ids are compared as id_key (NFKC, case folded), also a malformed one
+                raw = item.items.get("id") if isinstance(item, yn.Map) else None
+                if not (isinstance(raw, yn.Scalar) and raw.kind == "str"):
                     continue
-                if fact.id in seen:
+                key = id_key(raw.text)
+                if key in seen:
                     probs.add(
-                        fact.line_of("id"),
+                        raw.line,
                         "id",
-                        f"duplicate fact id {fact.id!r} (also at {seen[fact.id]})",
-                        fact.id,
+                        f"duplicate fact id {raw.text!r} (also at {seen[key]})",
+                        raw.text,
                     )
                     continue
-                seen[fact.id] = f"{rel}:{fact.line}"
-                corpus.facts.append(fact)
+                seen[key] = f"{rel}:{item.line}"
+                if fact is not None:
+                    corpus.facts.append(fact)
         ignore = node.items.get("ignore")
         if ignore is not None and source_id:
             _load_ignores(corpus, ignore, source_id, probs)
@@ -495,6 +505,10 @@ def _build_fact(
             v = _text(child, probs, name, fid)
         elif spec.type == "scalar":
             v = _text(child, probs, name, fid, any_scalar=True)
+        elif spec.type == "period":
+            v = _period_text(child, probs, name, fid)
+        elif spec.type == "count":
+            v = _count(child, probs, name, fid)
         elif spec.type == "str-map":
             v = _str_map(child, probs, name, fid)
         else:
@@ -509,6 +523,10 @@ def _build_fact(
 
     def at(name: str) -> int:
         return node.key_lines.get(name, line)
+
+    if "id" in vals and (why := id_problem(fid)):
+        probs.add(at("id"), "id", why, fid)
+        ok = False
 
     if "entity" in vals and vals["entity"] not in corpus.entities:
         hint = difflib.get_close_matches(str(vals["entity"]), corpus.entities, n=1)
@@ -526,12 +544,17 @@ def _build_fact(
         ok = False
     periods: dict[str, Period] = {}
     for name in ("period", "stated"):
-        if name in vals:
+        if vals.get(name) is not None:
             try:
                 periods[name] = parse_period(vals[name])
             except PeriodError as exc:
                 probs.add(at(name), name, str(exc), fid)
                 ok = False
+    if source is not None and not _dates_in_order(vals, periods, source, at, probs, fid):
+        ok = False
+    placeable = vals.get("quote") and vals.get("value") and vals.get("occurrence", 1) is not None
+    if placeable and not _value_placed(vals, at, probs, fid):
+        ok = False
     if not ok or source is None or metric is None:
         return None
     period = periods["period"]
@@ -569,10 +592,101 @@ def _build_fact(
         derived_from=tuple(vals.get("derived_from") or ()),  # type: ignore[arg-type]
         formula=vals.get("formula"),  # type: ignore[arg-type]
         stated_by=vals.get("stated_by"),  # type: ignore[arg-type]
+        occurrence=vals.get("occurrence"),  # type: ignore[arg-type]
         interval=interval,
         typical=typical,
         field_lines=dict(node.key_lines),
     )
+
+
+def _period_text(node: yn.Node, probs: Problems, fld: str, fid: str) -> str | None:
+    """A period is text: YAML's reading of an unquoted 2025 (a number) or 2025-11-27 (a date) is
+    refused, so the file says what the curator meant."""
+    if isinstance(node, yn.Scalar) and node.kind == "int":
+        hint = f"write FY{node.text}, or quote it" if len(node.text) == 4 else "quote it"
+        probs.add(node.line, fld, f"{node.text} is a YAML number, not a period: {hint}", fid)
+        return None
+    if isinstance(node, yn.Scalar) and node.kind in ("float", "timestamp"):
+        what = "date" if node.kind == "timestamp" else "number"
+        probs.add(node.line, fld, f"{node.text} is a YAML {what}, not a period: quote it", fid)
+        return None
+    return _text(node, probs, fld, fid)
+
+
+def _count(node: yn.Node, probs: Problems, fld: str, fid: str) -> int | None:
+    """A positive whole number written as one (1, 2, ...)."""
+    if (
+        isinstance(node, yn.Scalar)
+        and node.kind == "int"
+        and node.text.isdigit()
+        and (int(node.text) >= 1)
+    ):
+        return int(node.text)
+    text = node.text if isinstance(node, yn.Scalar) else type(node).__name__.lower()
+    probs.add(node.line, fld, f"{text!r} is not a positive whole number (1, 2, ...)", fid)
+    return None
+
+
+def _dates_in_order(
+    vals: dict[str, object],
+    periods: dict[str, Period],
+    source: Source,
+    at: Callable[[str], int],
+    probs: Problems,
+    fid: str,
+) -> bool:
+    """A source cannot report a claim made after it was published, nor an actual figure of a
+    period that had not begun."""
+    published = source.published
+    ok = True
+    stated = periods.get("stated")
+    if stated is not None and stated.start > published.end:
+        probs.add(
+            at("stated"),
+            "stated",
+            f"{stated.text} is after the source was published ({published.text})",
+            fid,
+        )
+        ok = False
+    period = periods.get("period")
+    if vals.get("kind") == "actual" and period is not None and period.start > published.end:
+        probs.add(
+            at("period"),
+            "period",
+            f"an actual figure of {period.text}, which starts after the source was published "
+            f"({published.text}): a projection is guidance, forecast or estimate",
+            fid,
+        )
+        ok = False
+    return ok
+
+
+def _value_placed(
+    vals: dict[str, object], at: Callable[[str], int], probs: Problems, fid: str
+) -> bool:
+    """The value's place in the quote is known: one whole-number match, or ``occurrence`` says
+    which. (No match at all is provenance's finding: it shows the quote.)"""
+    value, occurrence = str(vals["value"]), vals.get("occurrence")
+    spans = whole_mention_spans(fold(str(vals["quote"])), fold(value))
+    if occurrence is None and len(spans) > 1:
+        probs.add(
+            at("value"),
+            "value",
+            f"{value!r} is {len(spans)} numbers of the quote: say which with occurrence: "
+            f"1..{len(spans)}",
+            fid,
+        )
+        return False
+    if isinstance(occurrence, int) and spans and occurrence > len(spans):
+        times = "once" if len(spans) == 1 else f"{len(spans)} times"
+        probs.add(
+            at("occurrence"),
+            "occurrence",
+            f"{occurrence}, but the quote holds {value!r} {times}",
+            fid,
+        )
+        return False
+    return True
 
 
 # --- acknowledgements --------------------------------------------------------------------------
@@ -633,7 +747,43 @@ def load_corpus(root: Path, settings: Settings | None = None) -> Corpus:
     load_facts(corpus)
     load_rule_files(corpus)
     load_acks(corpus)
+    warn_unread(corpus)
     return corpus
+
+
+# What the loader reads in each input folder (not its subfolders); anything else is named.
+READ_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "seeds": ("seeds/*.md", (".md",)),
+    "facts": ("facts/*.yaml", (".yaml",)),
+    "checks/rules": ("checks/rules/*.yaml and *.yml", RULE_SUFFIXES),
+}
+
+
+# git's own files, which keep a folder in the repository (factledger init writes
+# checks/rules/.gitkeep); they hold no data.
+GIT_FILES = frozenset({".gitkeep", ".gitignore"})
+
+
+def warn_unread(corpus: Corpus) -> None:
+    """A warning for every file or subfolder of seeds/, facts/ and checks/rules/ the loader does
+    not read: a fact file saved as .yml or a seed as .txt would otherwise be silently left out."""
+    for folder, (pattern, suffixes) in READ_FILES.items():
+        path = corpus.root / folder
+        if not path.is_dir():
+            continue
+        for entry in sorted(path.iterdir()):
+            if entry.suffix in suffixes or (entry.name in GIT_FILES and not entry.is_dir()):
+                continue  # read (a folder named like a file is the reader's error)
+            what = "a subfolder" if entry.is_dir() else "a file"
+            corpus.problems.append(
+                input_problem(
+                    _rel(corpus.root, entry),
+                    None,
+                    None,
+                    f"{what} the checks do not read: only {pattern} are read",
+                    severity="warning",
+                )
+            )
 
 
 def load_rule_files(corpus: Corpus) -> None:
@@ -650,7 +800,7 @@ def load_rule_files(corpus: Corpus) -> None:
         unreadable=corpus.unreadable,
     )
     if folder.is_dir():
-        corpus.files.extend(_rel(corpus.root, p) for p in sorted(folder.glob("*.yaml")))
+        corpus.files.extend(_rel(corpus.root, p) for p in rule_files(folder))
     implicit, derived_problems = derived_rules(corpus.facts, entities=entities, metrics=metrics)
     corpus.rules = [*rules, *implicit]
     corpus.problems += [*problems, *derived_problems]

@@ -6,7 +6,6 @@ never hides the others. The rule language itself is :mod:`factledger.expression`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +21,18 @@ from factledger.expression import (
     parse_expression,
 )
 from factledger.load import yamlnodes as yn
+from factledger.load.ids import id_key, id_problem
 from factledger.model import Fact, Problems, Result, input_problem
 
-RULE_FIELDS = ("id", "description", "severity", "tolerance", "assert", "reading", "reason")
+RULE_FIELDS = ("id", "description", "severity", "tolerance", "reason", "reading", "assert")
 READINGS = ("both", "sound")
 REQUIRED_FIELDS = ("id", "description", "severity", "assert")
 RULE_SEVERITIES = ("error", "warning")
-_RULE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:\-]*")
+RULE_SUFFIXES = (".yaml", ".yml")
+# A rule's tolerance (relative, for ~) is 0 unless it says why; above MAX_TOLERANCE two figures
+# 20 % apart would "agree", which is no longer a check.
+DEFAULT_TOLERANCE = 0.0
+MAX_TOLERANCE = 0.2
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,11 @@ class Rule:
     tree: Assertion
     file: str
     line: int
-    tolerance: float = 0.0
+    tolerance: float = DEFAULT_TOLERANCE
     # both: also judged under the typical reading (strained); sound: opted out, with a reason
     reading: str = "both"
-    reason: str | None = None  # why the rule departs from the defaults (reading: sound, ...)
+    # why the rule departs from the defaults: a tolerance above 0, or reading: sound
+    reason: str | None = None
     # Implicit rule of a derived fact: the formula's result is read in the fact's unit when the
     # formula cannot carry it (see evaluate.formula_unit_fits).
     derived: bool = False
@@ -59,7 +64,7 @@ def load_rules(
     limit: int = yn.MAX_FILE_BYTES,
     unreadable: set[str] | None = None,
 ) -> tuple[list[Rule], list[Result]]:
-    """Load rule files (a directory means its ``*.yaml``); returns (rules, problems).
+    """Load rule files (a directory means its ``*.yaml`` and ``*.yml``); returns (rules, problems).
 
     ``entities``/``metrics``/``fact_ids``: known keys (a reference to anything else is a located
     problem); None skips that check. ``root``: file names in results are relative to it, and a
@@ -103,18 +108,25 @@ def _rule_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for item in map(Path, items):
         if item.is_dir():
-            found.extend(sorted(item.glob("*.yaml")))
-        elif item.exists() or item.is_symlink() or item.suffix in (".yaml", ".yml"):
+            found.extend(rule_files(item))
+        elif item.exists() or item.is_symlink() or item.suffix in RULE_SUFFIXES:
             found.append(item)  # a named file that is missing is reported as unreadable
     return found
+
+
+def rule_files(folder: Path) -> list[Path]:
+    """The rule files of a folder: ``*.yaml`` and ``*.yml``, by name (a folder named so is the
+    reader's error, as for any file that cannot be read)."""
+    return sorted(p for p in folder.iterdir() if p.suffix in RULE_SUFFIXES)
 
 
 def _duplicate_ids(rules: list[Rule]) -> list[Result]:
     first: dict[str, Rule] = {}
     out: list[Result] = []
     for rule in rules:
-        if rule.id in first:
-            where = f"{first[rule.id].file}:{first[rule.id].line}"
+        key = id_key(rule.id)
+        if key in first:
+            where = f"{first[key].file}:{first[key].line}"
             out.append(
                 input_problem(
                     rule.file, rule.line, "id", f"duplicate rule id {rule.id!r} (also {where})",
@@ -122,7 +134,7 @@ def _duplicate_ids(rules: list[Rule]) -> list[Result]:
                 )
             )  # fmt: skip
         else:
-            first[rule.id] = rule
+            first[key] = rule
     return out
 
 
@@ -130,8 +142,8 @@ def _unique_rules(rules: list[Rule]) -> list[Rule]:
     seen: set[str] = set()
     out = []
     for rule in rules:
-        if rule.id not in seen:
-            seen.add(rule.id)
+        if id_key(rule.id) not in seen:
+            seen.add(id_key(rule.id))
             out.append(rule)
     return out
 
@@ -206,14 +218,18 @@ def _rule_from_node(node: yn.Map, file: str, problems: Problems) -> Rule | None:
             problems.add(node.line, name, "missing required field", key=key)
     text = {name: _scalar(name, node, problems, key) for name in node.items if name in RULE_FIELDS}
     _check_values(text, node, problems, key)
+    known = len(problems.results)
     tolerance = _tolerance(text.get("tolerance"), node, problems, key)
+    reason = text.get("reason")
     reading = text.get("reading") or "both"
     if reading not in READINGS:
         problems.add(node.items["reading"].line, "reading", f"{reading!r} is not one of "
                      f"{', '.join(READINGS)}", key=key)  # fmt: skip
-    elif reading == "sound" and not (text.get("reason") or "").strip():
+    elif reading == "sound" and not (reason or "").strip():
         problems.add(node.items["reading"].line, "reading", "reading: sound (no strained "
                      "verdict) needs a reason: saying why", key=key)  # fmt: skip
+    if len(problems.results) == known:  # a tolerance that is no number says so already
+        _check_reason(tolerance, reason, reading, node, problems, key)
     tree = _parse_assert(text.get("assert"), node, problems, key)
     rule_id, description, severity = text.get("id"), text.get("description"), text.get("severity")
     if len(problems.results) > before or None in (tree, rule_id, description, severity):
@@ -228,15 +244,33 @@ def _rule_from_node(node: yn.Map, file: str, problems: Problems) -> Rule | None:
         line=node.line,
         tolerance=tolerance,
         reading=reading,
-        reason=(text.get("reason") or "").strip() or None,
+        reason=" ".join(reason.split()) if reason else None,
     )
+
+
+def _check_reason(
+    tolerance: float, reason: str | None, reading: str, node: yn.Map, problems: Problems, key: str
+) -> None:
+    if tolerance > DEFAULT_TOLERANCE and not (reason and reason.strip()):
+        problems.add(
+            node.items["tolerance"].line,
+            "tolerance",
+            f"{tolerance:g} is above the default {DEFAULT_TOLERANCE:g}: say why in reason:",
+            key=key,
+        )
+    elif reason is not None and tolerance <= DEFAULT_TOLERANCE and reading == "both":
+        problems.add(
+            node.items["reason"].line,
+            "reason",
+            "explains a tolerance above the default or reading: sound; this rule has neither",
+            key=key,
+        )
 
 
 def _check_values(text: dict[str, str | None], node: yn.Map, problems: Problems, key: str) -> None:
     rule_id, severity, description = text.get("id"), text.get("severity"), text.get("description")
-    if rule_id is not None and not _RULE_ID.fullmatch(rule_id):
-        reason = f"{rule_id!r} is not a rule id (letters, digits, - _ . :)"
-        problems.add(node.items["id"].line, "id", reason, key=key)
+    if rule_id is not None and (why := id_problem(rule_id)):
+        problems.add(node.items["id"].line, "id", why, key=key)
     if severity is not None and severity not in RULE_SEVERITIES:
         reason = f"{severity!r} is not one of {', '.join(RULE_SEVERITIES)}"
         problems.add(node.items["severity"].line, "severity", reason, key=key)
@@ -264,14 +298,14 @@ def _tolerance(text: str | None, node: yn.Map, problems: Problems, key: str) -> 
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not 0 <= value < 1:  # also false for NaN
+    if not 0 <= value <= MAX_TOLERANCE:  # also false for NaN
         problems.add(
             node.items["tolerance"].line,
             "tolerance",
-            f"{text!r} is not a relative tolerance in [0, 1)",
+            f"{text!r} is not a relative tolerance in [0, {MAX_TOLERANCE:g}]",
             key=key,
         )
-        return 0.0
+        return DEFAULT_TOLERANCE
     return value
 
 

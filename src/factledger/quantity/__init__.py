@@ -17,7 +17,12 @@ Modules: :mod:`.numerals` (numbers and scales), :mod:`.words` (units, hedges, ve
 
 from factledger.quantity.grammar import clamp, parse_quantity, parse_readings
 from factledger.quantity.numerals import DEFAULT_TOLERANCE, QuantityError
-from factledger.quantity.words import HEDGES_AFTER, HEDGES_BEFORE
+from factledger.quantity.words import (
+    HEDGES_AFTER,
+    HEDGES_BEFORE,
+    prefix_words_end,
+    suffix_words_end,
+)
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -27,4 +32,6 @@ __all__ = [
     "clamp",
     "parse_quantity",
     "parse_readings",
+    "prefix_words_end",
+    "suffix_words_end",
 ]

@@ -232,6 +232,19 @@ def _suffix_words(text: str, pos: int) -> tuple[list[_Word], int]:
     return words, pos
 
 
+def prefix_words_end(text: str, pos: int) -> int:
+    """Where the words a value may carry before its number — hedges, change verbs, neutral words,
+    currency prefixes (約為, 約合人民幣, 分別超過, 突破了) — read from ``pos`` in folded ``text``
+    end; ``pos`` when there are none."""
+    return _prefix_words(text, pos)[1]
+
+
+def suffix_words_end(text: str, pos: int) -> int:
+    """Where the hedges a value may carry after its number (以上, 左右, ,甚至更多) read from
+    ``pos`` in folded ``text`` end; ``pos`` when there are none."""
+    return _suffix_words(text, pos)[1]
+
+
 def _hedge_param_words(hedge: str) -> list[_Word]:
     """``hedge=``: a hedge (or change verb) an enumeration shares, before or after its values."""
     text = _fold(hedge)

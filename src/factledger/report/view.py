@@ -347,12 +347,21 @@ def _rule_view(ix: _Index, data: dict[str, Any]) -> dict[str, Any] | None:
     return {
         "description": data.get("description") if isinstance(data.get("description"), str) else "",
         "expression": data.get("expression") if isinstance(data.get("expression"), str) else "",
+        "tolerance": _tolerance_words(data),
         "lhs": _iv(data["lhs"]) if isinstance(data.get("lhs"), dict) else "",
         "rhs": _iv(data["rhs"]) if isinstance(data.get("rhs"), dict) else "",
         "operands": operands,
         "alternatives": alternatives,
         "unresolved": unresolved,
     }
+
+
+def _tolerance_words(data: dict[str, Any]) -> str:
+    """A tolerance above the default, with the reason the rule gives for it."""
+    tol, reason = data.get("tolerance"), data.get("reason")
+    if not isinstance(tol, int | float) or tol <= 0:
+        return ""
+    return f"{tol * 100:g} %" + (f" — {reason}" if isinstance(reason, str) and reason else "")
 
 
 # One column per fact up to this many; a wider conflict (ten disjoint ai_impact values) reads

@@ -677,7 +677,11 @@ def result(rule: Rule, verdict: str, message: str, slots: list[Slot], **data: An
     """The rule's result; ``data``: the fields of :class:`~factledger.payloads.RuleData`."""
     facts = list({m.fact.id: m.fact for s in slots for m in s.members}.values())
     payload = pl.RuleData(
-        description=rule.description, expression=rule.expression, tolerance=rule.tolerance, **data
+        description=rule.description,
+        expression=rule.expression,
+        tolerance=rule.tolerance,
+        reason=rule.reason,
+        **data,
     )
     return Result(
         id=f"rule:{rule.id}",
