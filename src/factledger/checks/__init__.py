@@ -6,22 +6,77 @@ named extras such as coverage figures). The engine runs a list of checks — :da
 unless told otherwise — so adding a check is adding one module to that list; nothing else in the
 engine changes. A check knows neither pytest nor the CLI: it returns results, it never prints or
 raises on findings.
+
+A check may also say how to re-run only part of itself (:class:`Incremental`): its output split
+into :class:`Unit` s — one per fact, rule, source or entity-metric pair — each with the inputs it
+depends on, so that the incremental engine (:mod:`factledger.incremental`) re-runs the units an
+edit touched and keeps the rest. A check without it is re-run whole when any input changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from factledger.model import Fact, Result
+from factledger.model import Fact, Result, Source
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from factledger.load import Corpus
+    from factledger.load import Corpus, Ignore
+    from factledger.load.rules import Rule
     from factledger.load.settings import Settings
+
+
+# --- what an edit changed: input keys -----------------------------------------------------------
+# Keys name the inputs a unit depends on. Registry keys (entities, metrics) match
+# [a-z0-9][a-z0-9_.-]*, so "|" never occurs in them.
+
+
+def fact_key(fact_id: str) -> str:
+    return "fact:" + fact_id
+
+
+def source_key(source_id: str) -> str:
+    """The source itself: its seed (text, outlet, dates)."""
+    return "source:" + source_id
+
+
+def in_source_key(source_id: str) -> str:
+    """Anything of a source: its seed, a fact or an ignore entry of it."""
+    return "in-source:" + source_id
+
+
+def pair_key(entity: str, metric: str) -> str:
+    """An entity-metric pair: every fact of it (any qualifiers, period or kind)."""
+    return f"em:{entity}|{metric}"
+
+
+def rule_key(rule_id: str) -> str:
+    return "rule:" + rule_id
+
+
+def keyed(keys: Iterable[str], prefix: str) -> list[str]:
+    """The names in ``keys`` that start with ``prefix`` (``"fact:"`` ...), without it."""
+    return [k[len(prefix) :] for k in keys if k.startswith(prefix)]
+
+
+def pairs_of(keys: Iterable[str]) -> list[tuple[str, str]]:
+    return [tuple(k.split("|", 1)) for k in keyed(keys, "em:")]  # type: ignore[misc]
+
+
+def fact_order(fact: Fact) -> str:
+    """Where a fact's units sort among others: by file, then line (the loader's order)."""
+    return f"{fact.file}\x01{fact.line:09d}\x01{fact.id}"
+
+
+def rule_order(rule: Rule) -> str:
+    """Rule files' rules by file and line, then the derived facts' implicit rules (the order
+    of ``Corpus.rules``)."""
+    return f"{1 if rule.derived else 0}{rule.file}\x01{rule.line:09d}\x01{rule.id}"
 
 
 @dataclass
@@ -29,6 +84,13 @@ class CheckContext:
     corpus: Corpus
     settings: Settings
     measure_touched: bool = True  # report which facts the checks touch (CheckOutput.touched)
+    # where a partial run finds the facts, sources and rules of the units it re-runs; None: the
+    # corpus itself (the incremental engine gives its cache instead)
+    index: Lookup | None = None
+
+    @cached_property
+    def lookup(self) -> Lookup:
+        return self.index if self.index is not None else CorpusLookup(self.corpus)
 
     @property
     def facts(self) -> list[Fact]:
@@ -56,18 +118,194 @@ class CheckOutput:
     touched: set[str] = field(default_factory=set)
 
 
+# --- incremental checks -------------------------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    """One part of a check's output that can be re-run alone: the results of one fact, rule,
+    source or entity-metric pair (``key``, unique within the check), and every input key they
+    depend on besides ``key`` itself (``depends``). ``info``: a small summary the check's
+    ``summarize`` reads (verdict counts, coverage figures); ``touched``: the facts it
+    cross-checks (None when not measured); ``order``: where its results go in the output."""
+
+    key: str
+    results: list[Result] = field(default_factory=list)
+    depends: frozenset[str] = frozenset()
+    touched: frozenset[str] | None = None
+    info: Any = None
+    order: str = ""
+
+
+class Lookup(Protocol):
+    """The corpus as a partial run sees it: what the units it re-runs read, by key, each list in
+    corpus order. :class:`CorpusLookup` answers from a loaded corpus; the incremental engine
+    answers from its cache without loading every fact."""
+
+    def facts(self, ids: Iterable[str]) -> list[Fact]: ...
+
+    def facts_of_sources(self, source_ids: Iterable[str]) -> list[Fact]: ...
+
+    def facts_of_pairs(self, pairs: Iterable[tuple[str, str]]) -> list[Fact]: ...
+
+    def sources(self, source_ids: Iterable[str]) -> dict[str, Source]: ...
+
+    def ignores(self, source_ids: Iterable[str]) -> list[Ignore]: ...
+
+    def rules(self, rule_ids: Iterable[str]) -> list[Rule]: ...
+
+    def fact_count(self) -> int: ...
+
+    def dimension_counts(self) -> dict[str, int]:
+        """Facts per dimension of their metric."""
+        ...
+
+    def rule_counts(self) -> tuple[int, int]:
+        """(rules of the rule files, derived facts' implicit rules)."""
+        ...
+
+
+class UnitsView(Protocol):
+    """Every unit of a check, as its ``summarize`` sees them (without their results)."""
+
+    def infos(self) -> Iterator[Any]:
+        """Each unit's ``info``, in unit order."""
+        ...
+
+    def result_count(self) -> int: ...
+
+
+class NeedsFullRun(Exception):
+    """Raised by ``run_units`` when a partial run cannot decide (the engine then re-runs the
+    whole check)."""
+
+
+@dataclass(frozen=True)
+class Incremental:
+    """How a check re-runs part of itself.
+
+    ``affected(keys, lookup)``: the unit keys the changed inputs ``keys`` may create or change
+    (a changed fact's own unit, the pair a fact joined); units whose recorded dependencies meet
+    ``keys`` are re-run as well. ``run_units(ctx, keys)``: the units for those keys (None: every
+    unit — a full run), read through ``ctx.lookup``; a key with no unit returned has none any
+    more. ``summarize(ctx, units)``: results and extras about the whole check (a pass result,
+    verdict counts) from every unit's ``info``. ``by_id``: results are listed by id rather than
+    by unit."""
+
+    affected: Callable[[Collection[str], Lookup], Iterable[str]]
+    run_units: Callable[[CheckContext, Sequence[str] | None], list[Unit]]
+    summarize: Callable[[CheckContext, UnitsView], CheckOutput] | None = None
+    by_id: bool = False
+
+
+@dataclass
+class MemoryUnits:
+    """:class:`UnitsView` over units in memory (a full run)."""
+
+    units: list[Unit]
+
+    def infos(self) -> Iterator[Any]:
+        return (u.info for u in sorted(self.units, key=lambda u: u.order))
+
+    def result_count(self) -> int:
+        return sum(len(u.results) for u in self.units)
+
+
+def run_all(ctx: CheckContext, inc: Incremental) -> CheckOutput:
+    """A full run of an incremental check: every unit, in order, then its summary."""
+    units = sorted(inc.run_units(ctx, None), key=lambda u: u.order)
+    results = [r for u in units for r in u.results]
+    if inc.by_id:
+        results.sort(key=lambda r: r.id)
+    touched: set[str] = set()
+    for u in units:
+        touched |= u.touched or frozenset()
+    summary = inc.summarize(ctx, MemoryUnits(units)) if inc.summarize else CheckOutput([])
+    return CheckOutput(results + summary.results, summary.extras, touched | summary.touched)
+
+
+class CorpusLookup:
+    """:class:`Lookup` over a loaded corpus (indexes built on first use)."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {f.id: i for i, f in enumerate(self.corpus.facts)}
+
+    @cached_property
+    def _by_id(self) -> dict[str, Fact]:
+        return {f.id: f for f in self.corpus.facts}
+
+    @cached_property
+    def _by_source(self) -> dict[str, list[Fact]]:
+        out: dict[str, list[Fact]] = defaultdict(list)
+        for f in self.corpus.facts:
+            out[f.source].append(f)
+        return out
+
+    @cached_property
+    def _by_pair(self) -> dict[tuple[str, str], list[Fact]]:
+        out: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+        for f in self.corpus.facts:
+            out[f.entity, f.metric].append(f)
+        return out
+
+    def _ordered(self, facts: Iterable[Fact]) -> list[Fact]:
+        unique = {f.id: f for f in facts}
+        return sorted(unique.values(), key=lambda f: self._position[f.id])
+
+    def facts(self, ids: Iterable[str]) -> list[Fact]:
+        return self._ordered(self._by_id[i] for i in ids if i in self._by_id)
+
+    def facts_of_sources(self, source_ids: Iterable[str]) -> list[Fact]:
+        return self._ordered(f for s in set(source_ids) for f in self._by_source.get(s, ()))
+
+    def facts_of_pairs(self, pairs: Iterable[tuple[str, str]]) -> list[Fact]:
+        return self._ordered(f for p in set(pairs) for f in self._by_pair.get(p, ()))
+
+    def sources(self, source_ids: Iterable[str]) -> dict[str, Source]:
+        have = self.corpus.sources
+        return {s: have[s] for s in sorted(set(source_ids)) if s in have}
+
+    def ignores(self, source_ids: Iterable[str]) -> list[Ignore]:
+        wanted = set(source_ids)
+        return [ig for ig in self.corpus.ignores if ig.source in wanted]
+
+    def rules(self, rule_ids: Iterable[str]) -> list[Rule]:
+        wanted = set(rule_ids)
+        return [r for r in self.corpus.rules if r.id in wanted]
+
+    def fact_count(self) -> int:
+        return len(self.corpus.facts)
+
+    def dimension_counts(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for f in self.corpus.facts:
+            metric = self.corpus.metrics.get(f.metric)
+            out[metric.dimension if metric else ""] += 1
+        return dict(out)
+
+    def rule_counts(self) -> tuple[int, int]:
+        derived = sum(r.derived for r in self.corpus.rules)
+        return len(self.corpus.rules) - derived, derived
+
+
 @dataclass(frozen=True)
 class Check:
     """``name`` keys the check's timings and extras; ``kinds`` are the result kinds it gives
     (an acknowledgement of a kind no check of the run gives is not judged); ``thorough`` checks
     are skipped by ``check --fast`` (the pre-commit hook); ``cross_checks`` checks compare facts
-    with each other, and the run measures which numeric facts they touch."""
+    with each other, and the run measures which numeric facts they touch. ``incremental``: how
+    to re-run part of the check after an edit (None: the whole check re-runs)."""
 
     name: str
     run: Callable[[CheckContext], CheckOutput]
     kinds: tuple[str, ...] = ()
     thorough: bool = False
     cross_checks: bool = False  # compares facts with each other (reports ``touched``)
+    incremental: Incremental | None = None
 
 
 def default_checks() -> list[Check]:

@@ -235,80 +235,83 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
 
 
 def load_sources(corpus: Corpus) -> None:
-    seeds_dir = corpus.root / "seeds"
-    for path in sorted(seeds_dir.glob("*.md")):
-        rel = _rel(corpus.root, path)
-        probs = Problems(rel, corpus.problems)
-        corpus.files.append(rel)
-        try:
-            text = yn.read(
-                path,
-                limit=corpus.settings.max_seed_bytes,
-                root=corpus.root,
-                setting="limits.max_seed_bytes",
-            )
-        except yn.YamlProblem as exc:
-            probs.add(None, None, exc.message)
-            corpus.unreadable.add(rel)
-            continue
-        parts = split_front_matter(text)
-        if parts is None:
-            probs.add(1, None, "missing front matter (--- ... ---) before the body")
-            corpus.unreadable.add(rel)
-            continue
-        front, body = parts
-        try:
-            node, local = yn.parse(front)
-        except yn.YamlProblem as exc:
-            probs.add((exc.line or 0) + 1, None, exc.message)
-            corpus.unreadable.add(rel)
-            continue
-        for p in local:
-            probs.add((p.line or 0) + 1, None, p.message)
-        if not isinstance(node, yn.Map):
-            probs.add(2, None, "front matter must be a mapping")
-            corpus.unreadable.add(rel)
-            continue
-        _shift_lines(node, 1)
-        if not _check_fields(node, SOURCE_FIELDS, probs, "a source"):
-            continue
-        vals = {
-            k: _text(node.items[k], probs, k, any_scalar=True)
-            for k in SOURCE_FIELDS
-            if k in node.items and k != "origin"
-        }
-        if any(v is None for v in vals.values()):
-            continue
-        if vals["id"] != path.stem:
-            probs.add(
-                node.key_lines["id"], "id", f"{vals['id']!r} differs from file name {path.stem!r}"
-            )
-            continue
-        if vals["curation"] not in ("complete", "partial"):
-            probs.add(node.key_lines["curation"], "curation", "must be complete or partial")
-            continue
-        url = vals.get("url")
-        if url is not None and not re.match(r"https?://[^\s]+$", url):
-            probs.add(node.key_lines["url"], "url", f"{url!r} is not an http(s) address")
-            continue
-        try:
-            published = parse_period(vals["published"])
-        except PeriodError as exc:
-            probs.add(node.key_lines["published"], "published", str(exc))
-            continue
-        corpus.sources[vals["id"]] = Source(
-            id=vals["id"],
-            title=vals["title"],
-            body=body,
-            outlet=vals["outlet"],
-            language=vals["language"],
-            published=published,
-            published_basis=vals["published_basis"],
-            curation=vals["curation"],
-            file=rel,
-            url=url,
-            meta=yn.plain(node.items.get("origin")) or {},
+    for path in sorted((corpus.root / "seeds").glob("*.md")):
+        load_source(corpus, path)
+
+
+def load_source(corpus: Corpus, path: Path) -> None:
+    """One seed: its source (or its problems) into ``corpus``."""
+    rel = _rel(corpus.root, path)
+    probs = Problems(rel, corpus.problems)
+    corpus.files.append(rel)
+    try:
+        text = yn.read(
+            path,
+            limit=corpus.settings.max_seed_bytes,
+            root=corpus.root,
+            setting="limits.max_seed_bytes",
         )
+    except yn.YamlProblem as exc:
+        probs.add(None, None, exc.message)
+        corpus.unreadable.add(rel)
+        return
+    parts = split_front_matter(text)
+    if parts is None:
+        probs.add(1, None, "missing front matter (--- ... ---) before the body")
+        corpus.unreadable.add(rel)
+        return
+    front, body = parts
+    try:
+        node, local = yn.parse(front)
+    except yn.YamlProblem as exc:
+        probs.add((exc.line or 0) + 1, None, exc.message)
+        corpus.unreadable.add(rel)
+        return
+    for p in local:
+        probs.add((p.line or 0) + 1, None, p.message)
+    if not isinstance(node, yn.Map):
+        probs.add(2, None, "front matter must be a mapping")
+        corpus.unreadable.add(rel)
+        return
+    _shift_lines(node, 1)
+    if not _check_fields(node, SOURCE_FIELDS, probs, "a source"):
+        return
+    vals = {
+        k: _text(node.items[k], probs, k, any_scalar=True)
+        for k in SOURCE_FIELDS
+        if k in node.items and k != "origin"
+    }
+    if any(v is None for v in vals.values()):
+        return
+    if vals["id"] != path.stem:
+        differs = f"{vals['id']!r} differs from file name {path.stem!r}"
+        probs.add(node.key_lines["id"], "id", differs)
+        return
+    if vals["curation"] not in ("complete", "partial"):
+        probs.add(node.key_lines["curation"], "curation", "must be complete or partial")
+        return
+    url = vals.get("url")
+    if url is not None and not re.match(r"https?://[^\s]+$", url):
+        probs.add(node.key_lines["url"], "url", f"{url!r} is not an http(s) address")
+        return
+    try:
+        published = parse_period(vals["published"])
+    except PeriodError as exc:
+        probs.add(node.key_lines["published"], "published", str(exc))
+        return
+    corpus.sources[vals["id"]] = Source(
+        id=vals["id"],
+        title=vals["title"],
+        body=body,
+        outlet=vals["outlet"],
+        language=vals["language"],
+        published=published,
+        published_basis=vals["published_basis"],
+        curation=vals["curation"],
+        file=rel,
+        url=url,
+        meta=yn.plain(node.items.get("origin")) or {},
+    )
 
 
 def _shift_lines(node: yn.Node, by: int) -> None:
@@ -420,52 +423,65 @@ def load_registries(corpus: Corpus) -> None:
 
 def load_facts(corpus: Corpus) -> None:
     seen: dict[str, str] = {}
-    registries = {"entities.yaml", "metrics.yaml"}
-    for path in sorted((corpus.root / "facts").glob("*.yaml")):
-        if path.name in registries:
-            continue
-        rel = _rel(corpus.root, path)
-        probs = Problems(rel, corpus.problems)
-        node = _read_yaml(corpus, path, probs)
-        if node is None:
-            continue
-        if not isinstance(node, yn.Map):
-            probs.add(node.line, None, "expected a mapping {source: ..., facts: [...]}")
-            continue
-        _check_fields(node, {"source": True, "facts": True, "ignore": False}, probs, "a facts file")
-        source_id = _text(node.items.get("source"), probs, "source")
-        source = corpus.sources.get(source_id) if source_id else None
-        if source_id and source is None:
-            probs.add(
-                node.key_lines.get("source"),
-                "source",
-                f"unknown source {source_id!r} (no seeds/{source_id}.md)",
-            )
-        facts = node.items.get("facts")
-        if facts is not None and not isinstance(facts, yn.Seq):
-            probs.add(facts.line, "facts", "expected a list of facts")
-        elif facts is not None:
-            for item in facts.items:
-                fact = _build_fact(corpus, item, source_id, source, probs)
-                # ids are compared as id_key (NFKC, case folded), also a malformed one
-                raw = item.items.get("id") if isinstance(item, yn.Map) else None
-                if not (isinstance(raw, yn.Scalar) and raw.kind == "str"):
-                    continue
-                key = id_key(raw.text)
-                if key in seen:
-                    probs.add(
-                        raw.line,
-                        "id",
-                        f"duplicate fact id {raw.text!r} (also at {seen[key]})",
-                        raw.text,
-                    )
-                    continue
-                seen[key] = f"{rel}:{item.line}"
-                if fact is not None:
-                    corpus.facts.append(fact)
-        ignore = node.items.get("ignore")
-        if ignore is not None and source_id:
-            _load_ignores(corpus, ignore, source_id, probs)
+    for path in fact_files(corpus.root):
+        load_fact_file(corpus, path, seen)
+
+
+REGISTRIES = ("entities.yaml", "metrics.yaml")
+
+
+def fact_files(root: Path) -> list[Path]:
+    """The facts files of the corpus at ``root``, in the order they are read."""
+    return [p for p in sorted((root / "facts").glob("*.yaml")) if p.name not in REGISTRIES]
+
+
+def load_fact_file(corpus: Corpus, path: Path, seen: dict[str, str]) -> str | None:
+    """One facts file: its facts, ignore entries and problems into ``corpus``; the source it
+    names. ``seen``: the id key of every fact read before it (any file) → where it is; a
+    repeated id is a problem and the later fact is left out."""
+    rel = _rel(corpus.root, path)
+    probs = Problems(rel, corpus.problems)
+    node = _read_yaml(corpus, path, probs)
+    if node is None:
+        return None
+    if not isinstance(node, yn.Map):
+        probs.add(node.line, None, "expected a mapping {source: ..., facts: [...]}")
+        return None
+    _check_fields(node, {"source": True, "facts": True, "ignore": False}, probs, "a facts file")
+    source_id = _text(node.items.get("source"), probs, "source")
+    source = corpus.sources.get(source_id) if source_id else None
+    if source_id and source is None:
+        probs.add(
+            node.key_lines.get("source"),
+            "source",
+            f"unknown source {source_id!r} (no seeds/{source_id}.md)",
+        )
+    facts = node.items.get("facts")
+    if facts is not None and not isinstance(facts, yn.Seq):
+        probs.add(facts.line, "facts", "expected a list of facts")
+    elif facts is not None:
+        for item in facts.items:
+            fact = _build_fact(corpus, item, source_id, source, probs)
+            # ids are compared as id_key (NFKC, case folded), also a malformed one
+            raw = item.items.get("id") if isinstance(item, yn.Map) else None
+            if not (isinstance(raw, yn.Scalar) and raw.kind == "str"):
+                continue
+            key = id_key(raw.text)
+            if key in seen:
+                probs.add(
+                    raw.line,
+                    "id",
+                    f"duplicate fact id {raw.text!r} (also at {seen[key]})",
+                    raw.text,
+                )
+                continue
+            seen[key] = f"{rel}:{item.line}"
+            if fact is not None:
+                corpus.facts.append(fact)
+    ignore = node.items.get("ignore")
+    if ignore is not None and source_id:
+        _load_ignores(corpus, ignore, source_id, probs)
+    return source_id
 
 
 def _load_ignores(corpus: Corpus, node: yn.Node, source_id: str, probs: Problems) -> None:
