@@ -73,6 +73,7 @@ def watch(
     print(visible_controls(f"watching {root}: {summary(outcome)}"), file=out, flush=True)
     for name in sorted(outcome.corpus.unreadable):
         print(visible_controls(f"  cannot read {name}"), file=out, flush=True)
+    session.warm()  # the first edit should not wait for pandas to load
     print("Edit and save a file under seeds/, facts/ or checks/; Ctrl-C stops.", file=out,
           flush=True)  # fmt: skip
     while not stop():

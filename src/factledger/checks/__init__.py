@@ -190,12 +190,15 @@ class Incremental:
     unit — a full run), read through ``ctx.lookup``; a key with no unit returned has none any
     more. ``summarize(ctx, units)``: results and extras about the whole check (a pass result,
     verdict counts) from every unit's ``info``. ``by_id``: results are listed by id rather than
-    by unit."""
+    by unit. ``warm()``: import ahead what ``run_units`` would on its first call."""
 
     affected: Callable[[Collection[str], Lookup], Iterable[str]]
     run_units: Callable[[CheckContext, Sequence[str] | None], list[Unit]]
     summarize: Callable[[CheckContext, UnitsView], CheckOutput] | None = None
     by_id: bool = False
+    # what a long-running process (factledger watch) may load before the first edit: the
+    # libraries run_units imports on first use
+    warm: Callable[[], None] | None = None
 
 
 @dataclass

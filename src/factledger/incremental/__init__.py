@@ -117,6 +117,12 @@ class Session:
         """Whether an input file changed (appeared, went) since the last run."""
         return self.signatures() != self.last_inputs
 
+    def warm(self) -> None:
+        """Import what the checks would import on the first edit (a watch waits anyway)."""
+        for check in self.checks:
+            if check.incremental is not None and check.incremental.warm is not None:
+                check.incremental.warm()
+
     # running
 
     def run(
@@ -351,7 +357,7 @@ def _lazy_corpus(
     corpus.entities, corpus.metrics, corpus.acks = loaded.entities, loaded.metrics, loaded.acks
     corpus.sources = LazySources(store)  # type: ignore[assignment]
     corpus.facts = LazyList(  # type: ignore[assignment]
-        store, rows("SELECT blob FROM facts ORDER BY ord"), count("SELECT count(*) FROM facts")
+        store, rows("SELECT blob FROM facts ORDER BY ord"), lambda: store.meta("fact_count")
     )
     corpus.ignores = LazyList(  # type: ignore[assignment]
         store, rows("SELECT blob FROM ignores ORDER BY file, pos"),
@@ -393,9 +399,7 @@ def _assemble(
     names = [LOAD, *(c.name for c in checks)]
     rank = {n: i for i, n in enumerate(names)}
     # two results never share an id (engine.normalized): repeats get #2, #3 in result order
-    repeated = [r for (r,) in store.select_in(
-        "SELECT rid FROM results WHERE chk IN ({}) GROUP BY rid HAVING count(*) > 1", names
-    )]  # fmt: skip
+    repeated = [r for (r,) in store.conn.execute("SELECT rid FROM rids WHERE n > 1")]
     renamed: dict[tuple[str, str, int], str] = {}
     if repeated:
         rows = store.select_in("SELECT chk, key, pos, ord, rid FROM results WHERE rid IN ({})",
@@ -425,8 +429,8 @@ def _assemble(
     findings, ack_results = engine.apply_acknowledgements(found, acks)
     findings += [Finding(r, "open") for r in ack_results if r.is_finding]
     findings.sort(key=engine.finding_order)
-    kinds = dict(sorted(store.select_in(
-        "SELECT kind, count(*) FROM results WHERE chk IN ({}) GROUP BY kind", names)))  # fmt: skip
+    per_kind = "SELECT kind, sum(n) FROM kinds WHERE chk IN ({}) AND n > 0 GROUP BY kind"
+    kinds = dict(sorted(store.select_in(per_kind, names)))
     for r in ack_results:
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
     total = sum(kinds.values())

@@ -59,7 +59,7 @@ class StoreLookup:
         return _ordered(self.store.select_in(sql, rule_ids))
 
     def fact_count(self) -> int:
-        return self.store.conn.execute("SELECT count(*) FROM facts").fetchone()[0]
+        return self.store.meta("fact_count")
 
     def dimension_counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -69,12 +69,7 @@ class StoreLookup:
         return dict(out)
 
     def rule_counts(self) -> tuple[int, int]:
-        rows = dict(
-            self.store.conn.execute(
-                "SELECT derived, count(*) FROM rules WHERE kept = 1 GROUP BY derived"
-            ).fetchall()
-        )
-        return rows.get(0, 0), rows.get(1, 0)
+        return self.store.meta("rule_counts")
 
 
 class StoreUnits:

@@ -322,6 +322,8 @@ class LoadStage:
         if self.corpus is not None:
             self.corpus.facts = canonical
             self.all_ids = set(new)
+        count = 0 if self.cold else (self.store.meta("fact_count") or 0)
+        self.store.set_meta("fact_count", count - len(old) + len(new))
         return old, new
 
     def fact_exists(self, fact_id: str) -> bool:
@@ -552,8 +554,14 @@ def load(
     rules = stage.rule_files(rules_files, appeared, entities, metrics)
     derived = stage.derived(old, new, appeared, entities, metrics)
     acks = stage.acks() if ACKS in touched else (store.meta("acks") or [])
-    stage.unread()
+    if cold or store.meta("unread") != inputs.others:  # a file appeared or went beside them
+        stage.unread()
+        store.set_meta("unread", inputs.others)
     stage.remember_files(digests, removed)
+    if cold or rules_files or any(k.startswith("rule:") for k in stage.dirty):
+        per = "SELECT derived, count(*) FROM rules WHERE kept = 1 GROUP BY derived"
+        counts = dict(db.execute(per).fetchall())
+        store.set_meta("rule_counts", (counts.get(0, 0), counts.get(1, 0)))
     store.set_meta("loaded", True)
     if stage.corpus is not None:
         stage.corpus.rules = [*rules, *derived]
