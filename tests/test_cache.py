@@ -26,7 +26,13 @@ from .test_incremental import assert_same
 
 
 def cached(root: Path, notices: list[str] | None = None, **kw) -> engine.Outcome:
-    return incremental.run(root, notice=(notices if notices is not None else []).append, **kw)
+    """A run through the cache, which is closed afterwards (as when a command exits)."""
+    notice = (notices if notices is not None else []).append
+    session = incremental.Session(root, notice=notice, **kw)
+    try:
+        return session.run(materialize=True)
+    finally:
+        session.close()
 
 
 def db(root: Path) -> Path:
@@ -309,3 +315,24 @@ def test_store_open_creates_and_reopens(tmp_path: Path) -> None:
     assert why is None
     assert store.meta("stamp")["root"] == str(root.resolve())
     store.close()
+
+
+def test_the_reports_of_a_cached_run_are_a_full_runs(bundled: Path) -> None:
+    """check (with its reports) through the cache, after an edit, writes the JSON document a
+    --no-cache run writes (but for the run's id and time)."""
+    import json
+
+    def document(*flags: str) -> dict:
+        out = bundled / "out"
+        assert cli.main(["check", "--root", str(bundled), "--out", str(out), *flags]) in (0, 1)
+        doc = json.loads((out / "discrepancies.json").read_text("utf-8"))
+        for key in ("run_id", "timestamp", "commit"):
+            doc["summary"].pop(key)
+        return doc
+
+    document()
+    edit_path = bundled / "facts" / "bohu-kling-two-faces.yaml"
+    edit_path.write_text(edit_path.read_text("utf-8").replace('"超1億元"', '"超2億元"', 1), "utf-8")
+    cached_doc = document("--fast")
+    assert cached_doc == document("--fast", "--no-cache")
+    assert cached_doc["summary"]["gate"] == "fail"

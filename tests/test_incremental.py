@@ -268,12 +268,19 @@ def edit(op: str, n: int, root: Path, last: engine.Outcome) -> str:
     raise AssertionError(op)
 
 
-def check_sequence(template: Path, tmp: Path, ops: list[tuple[str, int]]) -> None:
+def check_sequence(
+    template: Path, tmp: Path, ops: list[tuple[str, int]], reuse: bool = False
+) -> None:
+    """``reuse``: one session for every run (as ``watch`` runs), else a new one each time (as
+    ``check`` runs)."""
     root = tmp / "corpus"
     shutil.copytree(template, root)
     quiet: list[str] = []
+    session = incremental.Session(root, expectations=False, notice=quiet.append)
 
     def cached() -> engine.Outcome:
+        if reuse:
+            return session.run()
         return incremental.run(root, expectations=False, notice=quiet.append)
 
     full = engine.run(root, expectations=False)
@@ -287,11 +294,12 @@ def check_sequence(template: Path, tmp: Path, ops: list[tuple[str, int]]) -> Non
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 10**6)),
-                    min_size=1, max_size=6))  # fmt: skip
+                    min_size=1, max_size=6), reuse=st.booleans())  # fmt: skip
 def test_random_edits_give_what_a_full_run_gives(
-    template: Path, tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int]]
-) -> None:
-    check_sequence(template, tmp_path_factory.mktemp("edits"), ops)
+    template: Path, tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int]],
+    reuse: bool,
+) -> None:  # fmt: skip
+    check_sequence(template, tmp_path_factory.mktemp("edits"), ops, reuse)
 
 
 @pytest.mark.parametrize("op", OPERATIONS)

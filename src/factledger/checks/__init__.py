@@ -126,7 +126,8 @@ class Unit:
     """One part of a check's output that can be re-run alone: the results of one fact, rule,
     source or entity-metric pair (``key``, unique within the check), and every input key they
     depend on besides ``key`` itself (``depends``). ``info``: a small summary the check's
-    ``summarize`` reads (verdict counts, coverage figures); ``touched``: the facts it
+    ``summarize`` reads (a verdict, coverage figures), plain JSON data so the cache reads every
+    unit's at once; ``touched``: the facts it
     cross-checks (None when not measured); ``order``: where its results go in the output."""
 
     key: str

@@ -117,6 +117,12 @@ class Session:
         """Whether an input file changed (appeared, went) since the last run."""
         return self.signatures() != self.last_inputs
 
+    def close(self) -> None:
+        """Close the cache (an outcome's lists not read by then cannot be read any more)."""
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
     def warm(self) -> None:
         """Import what the checks would import on the first edit (a watch waits anyway)."""
         for check in self.checks:
@@ -322,7 +328,7 @@ class _Evaluation:
             except NeedsFullRun:
                 pass
             else:
-                store.put_units(name, units, by_id=inc.by_id, replace=keys)
+                store.put_units(name, units, by_id=inc.by_id, replace=keys, gather=True)
                 done = True
         if not done:
             ctx = self.full_context()
@@ -333,7 +339,8 @@ class _Evaluation:
                 touched = frozenset(out.touched) if self.measure else None
                 units = [Unit(WHOLE, out.results, frozenset({"*"}), touched, out.extras)]
             store.drop_check(name)
-            store.put_units(name, units, by_id=inc.by_id if inc else False, fresh=True)
+            by_id = inc.by_id if inc else False
+            store.put_units(name, units, by_id=by_id, fresh=True, gather=inc is not None)
         if inc is not None and inc.summarize is not None:
             out = inc.summarize(self.ctx, StoreUnits(store, name, SUMMARY))
             summary = Unit(SUMMARY, out.results, info=out.extras or None, order="\uffff")

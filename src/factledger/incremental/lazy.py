@@ -79,7 +79,7 @@ class StoreUnits:
         self.store, self.chk, self.summary = store, chk, summary
 
     def infos(self) -> Iterator[Any]:
-        return self.store.unit_infos(self.chk, exclude=self.summary)
+        return self.store.unit_infos(self.chk)
 
     def result_count(self) -> int:
         return self.store.result_count(self.chk, exclude=self.summary)

@@ -97,9 +97,10 @@ CREATE TRIGGER results_out AFTER DELETE ON results BEGIN
   UPDATE kinds SET n = n - 1 WHERE chk = old.chk AND kind = old.kind;
 END;
 CREATE TABLE rates(key BLOB PRIMARY KEY, value BLOB);
+CREATE TABLE gathered(chk TEXT PRIMARY KEY, blob BLOB);
 """
 DATA_TABLES = ("files", "facts", "fact_keys", "ignores", "sources", "rules", "refs", "units",
-               "deps", "results", "checks", "rids", "kinds")  # fmt: skip
+               "deps", "results", "checks", "rids", "kinds", "gathered")  # fmt: skip
 
 
 class CacheError(Exception):
@@ -254,6 +255,10 @@ class Store:
         self.path = folder / DB_NAME
         self.db: sqlite3.Connection | None = None
         self.generation = 0  # one more every run: lazy lists of an older run refuse to read
+        # each check's units' infos, gathered in one value (a summary reads them all: one
+        # value beats 18,000 rows); read on first use in a run, written back before it commits
+        self._gathered: dict[str, dict[str, list]] = {}
+        self._regather: set[str] = set()
 
     # opening, validating, discarding
 
@@ -380,12 +385,19 @@ class Store:
         if db.in_transaction:  # the previous run's read snapshot
             db.execute("ROLLBACK")
         self.generation += 1
+        self._gathered, self._regather = {}, set()
         db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            for chk in sorted(self._regather):
+                db.execute(
+                    "INSERT OR REPLACE INTO gathered VALUES (?, ?)",
+                    (chk, pack_info(self._gathered[chk])),
+                )
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
+            self._gathered, self._regather = {}, set()
             raise
         db.execute("COMMIT")
 
@@ -442,22 +454,42 @@ class Store:
 
     # units: a check's output in parts (factledger.checks.Unit), and the load stage's problems
 
+    def _infos(self, chk: str) -> dict[str, list]:
+        if chk not in self._gathered:
+            row = self.conn.execute("SELECT blob FROM gathered WHERE chk = ?", (chk,)).fetchone()
+            self._gathered[chk] = unpack_info(row[0]) if row is not None else {}
+        return self._gathered[chk]
+
     def put_units(
         self, chk: str, units: Iterable[Unit], *, by_id: bool = False,
-        replace: Iterable[str] = (), fresh: bool = False,
+        replace: Iterable[str] = (), fresh: bool = False, gather: bool = False,
     ) -> None:  # fmt: skip
         """Store ``units`` of check ``chk`` in place of those with their keys or a key in
-        ``replace`` (``fresh``: there are none to delete)."""
+        ``replace`` (``fresh``: there are none to delete). ``gather``: their infos go into the
+        check's gathered infos (:meth:`unit_infos`), not their own rows."""
         units = list(units)
         db = self.conn
+        keys = {*replace, *(u.key for u in units)}
         if not fresh:
-            keys = [(chk, k) for k in {*replace, *(u.key for u in units)}]
+            pairs = [(chk, k) for k in keys]
             for table in ("units", "deps", "results"):
-                db.executemany(f"DELETE FROM {table} WHERE chk = ? AND key = ?", keys)
+                db.executemany(f"DELETE FROM {table} WHERE chk = ? AND key = ?", pairs)
+        gathered = self._infos(chk) if gather else None
+        if gathered is not None:
+            if fresh:
+                gathered.clear()
+            for k in keys:
+                gathered.pop(k, None)
+            self._regather.add(chk)
         unit_rows, dep_rows, result_rows = [], [], []
         for u in units:
             touched = pack(sorted(u.touched)) if u.touched is not None else None
-            info = pack_info(u.info) if u.info is not None else None
+            info = None
+            if gathered is not None:
+                if u.info is not None:
+                    gathered[u.key] = [u.order, u.info]
+            elif u.info is not None:
+                info = pack_info(u.info)
             unit_rows.append((chk, u.key, u.order, u.touched is not None, touched, info))
             dep_rows += [(chk, u.key, d) for d in u.depends]
             for pos, r in enumerate(u.results):
@@ -472,14 +504,14 @@ class Store:
         db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", result_rows)
 
     def drop_check(self, chk: str) -> None:
-        for table in ("units", "deps", "results", "checks"):
+        for table in ("units", "deps", "results", "checks", "gathered"):
             self.conn.execute(f"DELETE FROM {table} WHERE chk = ?", (chk,))
+        self._gathered.pop(chk, None)
+        self._regather.discard(chk)
 
-    def unit_infos(self, chk: str, exclude: str = "") -> Iterator[Any]:
-        rows = self.conn.execute(
-            "SELECT info FROM units WHERE chk = ? AND key != ? ORDER BY ord", (chk, exclude)
-        )
-        return (unpack_info(info) if info is not None else None for (info,) in rows)
+    def unit_infos(self, chk: str) -> Iterator[Any]:
+        """The gathered infos of ``chk``'s units, in unit order."""
+        return (info for _, info in sorted(self._infos(chk).values(), key=lambda v: v[0]))
 
     def unit_info(self, chk: str, key: str) -> Any:
         row = self.conn.execute(
