@@ -87,8 +87,27 @@ def test_acknowledgements() -> None:
     assert_clean(OUTCOME, _of("acknowledgement"))
 
 
+CLAIM_IDS = sorted(r.id for r in _of("claim") if not r.passed)
+
+if CLAIM_IDS:  # no item when no claim fails
+
+    @pytest.mark.parametrize("finding", CLAIM_IDS)
+    def test_claim(finding: str) -> None:
+        """A claim that is not one number (創歷史新高, 顯著高於, 第二名) the corpus contradicts."""
+        assert_clean(OUTCOME, [r for r in _of("claim") if r.id == finding])
+
+
 # Findings of checks added by this corpus (``pytest_plugin.add_checks``), one item each.
-KNOWN_KINDS = {"input", "schema", "expectation", "provenance", "coverage", "rule", "conflict"}
+KNOWN_KINDS = {
+    "input",
+    "schema",
+    "expectation",
+    "provenance",
+    "coverage",
+    "rule",
+    "conflict",
+    "claim",
+}
 OTHER_IDS = sorted(
     r.id for r in RESULTS if r.kind not in KNOWN_KINDS | {"acknowledgement"} and not r.passed
 )

@@ -57,7 +57,8 @@ def test_a_missing_root_is_said_plainly(tmp_path: Path, capsys) -> None:
 def test_verbose_lists_every_rule_with_its_verdict(bundled: Path, capsys) -> None:
     assert main(["check", "--root", str(bundled), "--no-report", "--fast", "-q", "-v"]) == 0
     out = capsys.readouterr().out
-    assert "Rules (69):" in out
+    rules = len(load_corpus(bundled).rules)
+    assert f"Rules ({rules}):" in out
     # a passing rule and an acknowledged violated one, each with its verdict in words
     rule = "checks/rules/kling-revenue.yaml:16: kling-nine-month-sum"
     assert f"{rule}: Rule can hold (possible)" in out

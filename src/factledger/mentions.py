@@ -1,4 +1,5 @@
-"""Find every numeric mention in a text: what coverage counts.
+"""Find every numeric mention in a text — and every word that makes a checkable claim without a
+number (創歷史新高, 高於): what coverage counts.
 
 A mention is an Arabic-digit number (``1.5``, ``3,850``, ``Q3``, ``H1``) or a Chinese-numeral
 quantity that carries a unit, hedge, multiple or rank (``兩倍``, ``十餘人``, ``一大半``,
@@ -100,9 +101,21 @@ _CHINESE = [
     # numeral + unit / multiple
     rf"{_NUM}+(?:{_UNIT_RE})",
 ]
+# Words that make a checkable claim without a number of their own (docs/fact-format.md, claim
+# facts): a record (創歷史新高) or a comparison (高於 another figure). Coverage counts them, so a
+# checkable 創新低 is recorded as a claim fact or ignored with a reason, like any number.
+CLAIM_WORDS = (
+    "創歷史新高", "創歷史新低", "創下新高", "創下新低", "歷史新高", "歷史新低", "創新高", "創新低",
+    "高於", "低於", "超越", "不及",
+)  # fmt: skip
+_CLAIM = "|".join(map(re.escape, sorted(CLAIM_WORDS, key=len, reverse=True)))
 # A Chinese scale word right after digits (2200萬人) belongs to that number's mention.
 _MENTION = re.compile(
-    "|".join([f"(?:{p})" for p in _ARABIC] + [f"(?<![0-9])(?<![0-9][.,])(?:{p})" for p in _CHINESE])
+    "|".join(
+        [f"(?P<claim>{_CLAIM})"]
+        + [f"(?:{p})" for p in _ARABIC]
+        + [f"(?<![0-9])(?<![0-9][.,])(?:{p})" for p in _CHINESE]
+    )
 )
 
 
@@ -128,7 +141,7 @@ def find_mentions(folded: str) -> list[Mention]:
     found: list[Mention] = []
     for m in _MENTION.finditer(folded):
         token = m.group(0)
-        if _is_idiom(token) or not _has_quantity(token):
+        if not m.group("claim") and (_is_idiom(token) or not _has_quantity(token)):
             continue
         found.append(Mention(m.start(), m.end(), token))
     return found

@@ -299,6 +299,26 @@ class Metric:
     line: int | None = None
 
 
+# What a claim fact asserts (docs/fact-format.md, "Claim facts"): its kind and its one argument.
+CLAIM_KINDS = ("greater_than", "less_than", "rank", "record_high", "record_low", "count")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A checkable claim that is not a single number: the fact's own figure (its entity, metric,
+    qualifiers and period) is greater or less than another (``other``: a fact id in braces or a
+    reference), ranks ``n``-th in ``ranking``, is a record over its series, or counts ``n``
+    members of ``of`` (a metric whose facts for the same entity list them)."""
+
+    kind: str
+    other: str | None = None
+    n: int | None = None
+    ranking: str | None = None
+    by: str | None = None  # rank: the metric whose figures rank the entries
+    of: str | None = None
+    subject: str | None = None  # the claimed figure when not the fact's own key ({fact-id})
+
+
 @dataclass(frozen=True)
 class Fact:
     id: str
@@ -321,6 +341,7 @@ class Fact:
     derived_from: tuple[str, ...] = ()
     formula: str | None = None
     stated_by: str | None = None  # who made a projection: an entity key or an outlet
+    claim: Claim | None = None  # a claim that is not a single number (創歷史新高, 顯著高於)
     # which whole-number match of the value in the quote the fact means (1-based), when the quote
     # holds the value's text more than once (factledger.mentions.whole_mention_spans)
     occurrence: int | None = None

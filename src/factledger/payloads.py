@@ -219,6 +219,8 @@ class ExpectationData(Payload):
 # Which payload each result kind carries (kinds not listed carry none).
 PAYLOADS: dict[str, type[Payload] | tuple[type[Payload], ...]] = {
     "rule": RuleData,
+    "invariant": RuleData,
+    "claim": RuleData,
     "conflict": ConflictData,
     "coverage": (CoverageData, MentionData, IgnoreData),
     "expectation": ExpectationData,

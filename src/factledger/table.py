@@ -55,6 +55,9 @@ def canonicalize(facts: list[Fact], metrics: dict[str, Metric]) -> tuple[list[Fa
     out: list[Fact] = []
     problems: list[Result] = []
     for f in facts:
+        if f.interval is None and f.claim is not None:
+            out.append(f)  # a claim in words: nothing to convert (checks/claims.py reads it)
+            continue
         metric = metrics[f.metric]
         canon, why = to_canonical(f, metric)
         if canon is None:
@@ -74,11 +77,13 @@ def canonicalize(facts: list[Fact], metrics: dict[str, Metric]) -> tuple[list[Fa
 def frame(
     facts: list[Fact], metrics: dict[str, Metric], sources: dict[str, Source]
 ) -> pd.DataFrame:
-    """One row per (canonicalized) fact."""
+    """One row per (canonicalized) fact with a number."""
     import pandas as pd
 
     rows = []
     for f in facts:
+        if f.interval is None and f.claim is not None:
+            continue  # a claim in words has no row: it is no number
         metric = metrics[f.metric]
         canon = f.canonical or Interval(math.nan, math.nan, unit=metric.unit)
         wr = f.interval

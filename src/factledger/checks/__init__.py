@@ -73,6 +73,7 @@ class Check:
 def default_checks() -> list[Check]:
     """Every check of a full run, in the order they run (imported here, on first use)."""
     from factledger.checks import (
+        claims,
         conflicts,
         coverage,
         expectations,
@@ -87,5 +88,6 @@ def default_checks() -> list[Check]:
         expectations.CHECK,
         rules.CHECK,
         conflicts.CHECK,
+        claims.CHECK,
         coverage.CHECK,
     ]

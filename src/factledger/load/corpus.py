@@ -15,10 +15,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from factledger.load import yamlnodes as yn
+from factledger.load.factfields import (
+    _check_fields,
+    _claim,
+    _count,
+    _dates_in_order,
+    _period_text,
+    _str_list,
+    _str_map,
+    _text,
+    _value_placed,
+)
 from factledger.load.ids import id_key, id_problem
 from factledger.load.rules import RULE_SUFFIXES, Rule, derived_rules, load_rules, rule_files
 from factledger.load.settings import Settings, load_settings
-from factledger.mentions import whole_mention_spans
 from factledger.model import (
     ACK_VERDICTS,
     DIMENSIONS,
@@ -37,7 +47,6 @@ from factledger.period import PeriodError
 from factledger.period import parse_period as _parse_period
 from factledger.quantity import QuantityError
 from factledger.quantity import parse_readings as _parse_readings
-from factledger.text import fold
 
 # Pure functions of their text, and the same figure comes from ~3 sources: parse each once.
 # (Results are immutable; errors are not cached and are raised again.)
@@ -61,6 +70,7 @@ FACT_FIELDS: dict[str, FieldSpec] = {
     "period": FieldSpec(True, "period", "2025Q3, 2025H1, FY2025, 2025-09, 2025-11-27 or A..B"),
     "value": FieldSpec(True, "scalar", "a whole number of the quote, e.g. 超過1.5億元"),
     "occurrence": FieldSpec(False, "count", "which match of the value in the quote (1-based)"),
+    "claim": FieldSpec(False, "str-map", "a claim that is not one number (see Claim facts)"),
     "hedge": FieldSpec(False, "text", "hedge next to the value or shared by its enumeration"),
     "unit": FieldSpec(False, "text", "unit shared by an enumeration; must occur in the quote"),
     "kind": FieldSpec(True, "text", " | ".join(KINDS)),
@@ -155,61 +165,6 @@ def _read_yaml(corpus: Corpus, path: Path, probs: Problems) -> yn.Node | None:
         probs.add(1, None, "empty file")
         corpus.unreadable.add(rel)
     return node
-
-
-def _check_fields(m: yn.Map, spec: dict[str, bool], probs: Problems, what: str, *ids: str) -> bool:
-    ok = True
-    for name in m.items:
-        if name not in spec:
-            hint = difflib.get_close_matches(name, spec, n=1)
-            more = f" (did you mean {hint[0]!r}?)" if hint else ""
-            probs.add(m.key_lines[name], name, f"unknown field in {what}{more}", *ids)
-            ok = False
-    for name, required in spec.items():
-        if required and name not in m.items:
-            probs.add(m.line, name, f"missing required field of {what}", *ids)
-            ok = False
-    return ok
-
-
-def _text(node: yn.Node | None, probs: Problems, fld: str, *ids: str, any_scalar=False):
-    """A string field. ``any_scalar`` accepts numbers/dates as their written text."""
-    if node is None:
-        return None
-    if isinstance(node, yn.Scalar):
-        if node.kind == "str" or (any_scalar and node.kind not in ("null", "bool")):
-            return node.text
-        probs.add(node.line, fld, f"expected text, got {node.kind} {node.text!r}", *ids)
-        return None
-    probs.add(node.line, fld, f"expected text, got a {type(node).__name__.lower()}", *ids)
-    return None
-
-
-def _str_list(node: yn.Node | None, probs: Problems, fld: str, *ids: str) -> list[str] | None:
-    if node is None:
-        return None
-    if isinstance(node, yn.Scalar) and node.kind == "str":
-        return [node.text]
-    if not isinstance(node, yn.Seq):
-        probs.add(node.line, fld, "expected a list of text", *ids)
-        return None
-    out = [_text(n, probs, fld, *ids) for n in node.items]
-    return None if any(v is None for v in out) else out  # type: ignore[return-value]
-
-
-def _str_map(node: yn.Node | None, probs: Problems, fld: str, *ids: str) -> dict | None:
-    if node is None:
-        return None
-    if not isinstance(node, yn.Map):
-        probs.add(node.line, fld, "expected a mapping of text to text", *ids)
-        return None
-    out = {}
-    for k, v in node.items.items():
-        val = _text(v, probs, f"{fld}.{k}", *ids, any_scalar=True)
-        if val is None:
-            return None
-        out[k] = val
-    return out
 
 
 # --- seeds -------------------------------------------------------------------------------------
@@ -555,21 +510,28 @@ def _build_fact(
     placeable = vals.get("quote") and vals.get("value") and vals.get("occurrence", 1) is not None
     if placeable and not _value_placed(vals, at, probs, fid):
         ok = False
+    claim = None
+    if vals.get("claim") is not None:
+        claim = _claim(vals["claim"], corpus.metrics, at("claim"), probs, fid)  # type: ignore[arg-type]
+        ok = ok and claim is not None
     if not ok or source is None or metric is None:
         return None
     period = periods["period"]
-    try:
-        interval, typical = parse_readings(
-            str(vals["value"]),
-            dimension=metric.dimension,
-            hedge=vals.get("hedge"),  # type: ignore[arg-type]
-            unit=vals.get("unit"),  # type: ignore[arg-type]
-            rounded_to=vals.get("rounded_to"),  # type: ignore[arg-type]
-            year=period.start.year,
-        )
-    except QuantityError as exc:
-        probs.add(at("value"), "value", f"cannot read {vals['value']!r}: {exc}", fid)
-        return None
+    interval = typical = None
+    # a claim in words (創歷史新高, 顯著高於) has no number of its own; a rank or a count does
+    if claim is None or claim.kind in ("rank", "count"):
+        try:
+            interval, typical = parse_readings(
+                str(vals["value"]),
+                dimension=metric.dimension,
+                hedge=vals.get("hedge"),  # type: ignore[arg-type]
+                unit=vals.get("unit"),  # type: ignore[arg-type]
+                rounded_to=vals.get("rounded_to"),  # type: ignore[arg-type]
+                year=period.start.year,
+            )
+        except QuantityError as exc:
+            probs.add(at("value"), "value", f"cannot read {vals['value']!r}: {exc}", fid)
+            return None
     period_text = vals.get("period_text")
     return Fact(
         id=fid,
@@ -593,100 +555,11 @@ def _build_fact(
         formula=vals.get("formula"),  # type: ignore[arg-type]
         stated_by=vals.get("stated_by"),  # type: ignore[arg-type]
         occurrence=vals.get("occurrence"),  # type: ignore[arg-type]
+        claim=claim,
         interval=interval,
         typical=typical,
         field_lines=dict(node.key_lines),
     )
-
-
-def _period_text(node: yn.Node, probs: Problems, fld: str, fid: str) -> str | None:
-    """A period is text: YAML's reading of an unquoted 2025 (a number) or 2025-11-27 (a date) is
-    refused, so the file says what the curator meant."""
-    if isinstance(node, yn.Scalar) and node.kind == "int":
-        hint = f"write FY{node.text}, or quote it" if len(node.text) == 4 else "quote it"
-        probs.add(node.line, fld, f"{node.text} is a YAML number, not a period: {hint}", fid)
-        return None
-    if isinstance(node, yn.Scalar) and node.kind in ("float", "timestamp"):
-        what = "date" if node.kind == "timestamp" else "number"
-        probs.add(node.line, fld, f"{node.text} is a YAML {what}, not a period: quote it", fid)
-        return None
-    return _text(node, probs, fld, fid)
-
-
-def _count(node: yn.Node, probs: Problems, fld: str, fid: str) -> int | None:
-    """A positive whole number written as one (1, 2, ...)."""
-    if (
-        isinstance(node, yn.Scalar)
-        and node.kind == "int"
-        and node.text.isdigit()
-        and (int(node.text) >= 1)
-    ):
-        return int(node.text)
-    text = node.text if isinstance(node, yn.Scalar) else type(node).__name__.lower()
-    probs.add(node.line, fld, f"{text!r} is not a positive whole number (1, 2, ...)", fid)
-    return None
-
-
-def _dates_in_order(
-    vals: dict[str, object],
-    periods: dict[str, Period],
-    source: Source,
-    at: Callable[[str], int],
-    probs: Problems,
-    fid: str,
-) -> bool:
-    """A source cannot report a claim made after it was published, nor an actual figure of a
-    period that had not begun."""
-    published = source.published
-    ok = True
-    stated = periods.get("stated")
-    if stated is not None and stated.start > published.end:
-        probs.add(
-            at("stated"),
-            "stated",
-            f"{stated.text} is after the source was published ({published.text})",
-            fid,
-        )
-        ok = False
-    period = periods.get("period")
-    if vals.get("kind") == "actual" and period is not None and period.start > published.end:
-        probs.add(
-            at("period"),
-            "period",
-            f"an actual figure of {period.text}, which starts after the source was published "
-            f"({published.text}): a projection is guidance, forecast or estimate",
-            fid,
-        )
-        ok = False
-    return ok
-
-
-def _value_placed(
-    vals: dict[str, object], at: Callable[[str], int], probs: Problems, fid: str
-) -> bool:
-    """The value's place in the quote is known: one whole-number match, or ``occurrence`` says
-    which. (No match at all is provenance's finding: it shows the quote.)"""
-    value, occurrence = str(vals["value"]), vals.get("occurrence")
-    spans = whole_mention_spans(fold(str(vals["quote"])), fold(value))
-    if occurrence is None and len(spans) > 1:
-        probs.add(
-            at("value"),
-            "value",
-            f"{value!r} is {len(spans)} numbers of the quote: say which with occurrence: "
-            f"1..{len(spans)}",
-            fid,
-        )
-        return False
-    if isinstance(occurrence, int) and spans and occurrence > len(spans):
-        times = "once" if len(spans) == 1 else f"{len(spans)} times"
-        probs.add(
-            at("occurrence"),
-            "occurrence",
-            f"{occurrence}, but the quote holds {value!r} {times}",
-            fid,
-        )
-        return False
-    return True
 
 
 # --- acknowledgements --------------------------------------------------------------------------

@@ -1,0 +1,282 @@
+"""Claim facts: checkable claims that are not a single number, each evaluated automatically.
+
+A fact with ``claim:`` (docs/fact-format.md, "Claim facts") says something about the figure of
+its own key — its entity, metric, qualifiers and period — that other facts can confirm or
+contradict:
+
+* ``greater_than`` / ``less_than``: that figure against another (a ``{fact-id}`` or a reference):
+  顯著高於, 遠高於, 低於 (``subject:`` names the claimed figure when the fact's own key would
+  match more than it, e.g. a model family beside one of its models);
+* ``record_high`` / ``record_low``: above (below) every earlier period the corpus holds for the same
+  series — 創歷史新高; with no earlier period the claim is ``unverifiable`` (info);
+* ``rank: N`` with ``ranking:`` and ``by:``: the N-th largest ``by`` figure (a metric) among the
+  facts at the claim's period whose qualifiers name that ranking — 第二名;
+* ``count: N`` with ``of:``: the number of distinct members the corpus lists as facts of metric
+  ``of`` for the same entity, up to the claim's period — 迭代了4次.
+
+Comparisons and records are evaluated as generated rules by the rule engine, so both readings
+apply (a claim true only at a stretch is ``strained``). Each result has the stable id
+``claim:<fact id>``; it can be acknowledged like any finding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from typing import Any
+
+from factledger import formatting as fmt
+from factledger import intervals
+from factledger import payloads as pl
+from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.checks.rules import evaluate
+from factledger.checks.rules.evaluation import VERDICT_ORDER, FactIndex
+from factledger.expression import ExprError, parse_assertion
+from factledger.load.rules import Rule
+from factledger.model import PASSING_VERDICTS, Fact, Interval, Result, fingerprint, input_problem
+
+# unverifiable is information (nothing to check against); strained a warning, like a rule's
+SEVERITY = {"strained": "warning", "unverifiable": "info"}
+
+
+def reference(fact: Fact, period: str | None = None) -> str:
+    """The rule-language reference to a fact's own key (its figure as other facts give it)."""
+    quals = ", ".join(f"{k}={v}" for k, v in fact.qualifiers)
+    text = f"{fact.entity}.{fact.metric}@{period or fmt.period_label(fact.period)}"
+    return text + (f"[{quals}]" if quals else "")
+
+
+def _rule(fact: Fact, expression: str) -> Rule:
+    return Rule(
+        id=f"claim:{fact.id}",
+        description=f"{fact.source} claims {fact.value}: {expression}",
+        severity="error",
+        expression=expression,
+        tree=parse_assertion(expression),
+        file=fact.file,
+        line=fact.line_of("claim"),
+    )
+
+
+def _result(fact: Fact, verdict: str, message: str, involved: list[str], data: Any) -> Result:
+    return Result(
+        id=f"claim:{fact.id}",
+        kind="claim",
+        severity=SEVERITY.get(verdict, "error"),
+        verdict=verdict,
+        message=f"{fact.value} ({fact.source}): {message}",
+        fact_ids=tuple(dict.fromkeys([fact.id, *involved])),
+        file=fact.file,
+        line=fact.line_of("claim"),
+        fingerprint=fingerprint("claim", fact.id, verdict, message),
+        data=data,
+    )
+
+
+def _from_rule(fact: Fact, r: Result) -> Result:
+    """A rule result re-issued as the claim's."""
+    message = r.message.split(". ", 1)[-1]
+    return Result(
+        id=f"claim:{fact.id}",
+        kind="claim",
+        severity=r.severity if r.verdict != "strained" else "warning",
+        verdict=r.verdict,
+        message=f"{fact.value} ({fact.source}): {message}",
+        fact_ids=tuple(dict.fromkeys([fact.id, *r.fact_ids])),
+        file=fact.file,
+        line=fact.line_of("claim"),
+        fingerprint=r.fingerprint,
+        data=r.data,
+    )
+
+
+def _compare(fact: Fact, index: FactIndex, touched: set[str] | None) -> Result:
+    claim = fact.claim
+    assert claim is not None
+    op = ">" if claim.kind == "greater_than" else "<"
+    subject = claim.subject or reference(fact)
+    return _from_rule(fact, evaluate(_rule(fact, f"{subject} {op} {claim.other}"), index, touched))
+
+
+def _record(fact: Fact, index: FactIndex, touched: set[str] | None) -> Result:
+    """Above (below) every earlier period of the series: one comparison per earlier period,
+    the worst verdict wins."""
+    op = ">" if fact.claim.kind == "record_high" else "<"  # type: ignore[union-attr]
+    earlier = sorted(
+        {
+            f.period.key: f.period
+            for f in index.series(fact.entity, fact.metric)
+            if f.qualifiers == fact.qualifiers
+            and f.period.end < fact.period.start
+            and f.canonical is not None
+            and f.kind != "hypothetical"
+        }.values(),
+        key=lambda p: p.start,
+    )
+    if not earlier:
+        what = "high" if op == ">" else "low"
+        return _result(
+            fact, "unverifiable",
+            f"a record {what} of {reference(fact)}, but the corpus holds no earlier period of "
+            "that series to compare it with", [],
+            pl.RuleData(description=f"record {what}",
+                        expression=f"{reference(fact)} {op} every earlier period", tolerance=0.0),
+        )  # fmt: skip
+    results = [
+        evaluate(
+            _rule(fact, f"{reference(fact)} {op} {reference(fact, fmt.period_label(p))}"),
+            index,
+            touched,
+        )
+        for p in earlier
+    ]
+    order = [*VERDICT_ORDER[:3], "strained", *VERDICT_ORDER[3:]]  # strained: worse than possible
+    worst = min(results, key=lambda r: order.index(r.verdict))
+    claim = _from_rule(fact, worst)
+    involved = [i for r in results for i in r.fact_ids]
+    labels = ", ".join(fmt.period_label(p) for p in earlier)
+    return dataclasses.replace(
+        claim,
+        fact_ids=tuple(dict.fromkeys([fact.id, *involved])),
+        message=f"{claim.message} (compared with every earlier period the corpus holds: {labels})",
+        fingerprint=fingerprint("claim", fact.id, [r.fingerprint for r in results]),
+    )
+
+
+def _entries(fact: Fact, index: FactIndex, by: str) -> dict[tuple, list[Fact]]:
+    """The facts of the ranked metric that belong to the ranking (a qualifier names it), at the
+    claim's period, by entry (entity and qualifiers)."""
+    ranking = fact.claim.ranking  # type: ignore[union-attr]
+    out: dict[tuple, list[Fact]] = defaultdict(list)
+    for f in index.facts:
+        if (
+            f.metric == by
+            and f.period.key == fact.period.key
+            and ranking in dict(f.qualifiers).values()
+            and f.canonical is not None
+        ):
+            out[(f.entity, f.qualifiers)].append(f)
+    return out
+
+
+def _combined(facts: list[Fact], reading: str) -> Interval:
+    iv = facts[0].reading(reading)
+    for f in facts[1:]:
+        iv = intervals.hull(iv, f.reading(reading))  # type: ignore[arg-type]
+    return iv  # type: ignore[return-value]
+
+
+def _rank(fact: Fact, index: FactIndex) -> Result:
+    claim = fact.claim
+    assert claim is not None and claim.n is not None and claim.by is not None
+    by = claim.by
+    entries = _entries(fact, index, by)
+    own = (fact.entity, fact.qualifiers)
+    if own not in entries:
+        return _result(
+            fact, "unresolved",
+            f"rank {claim.n} in {claim.ranking}, but no {by or 'ranked'} figure of "
+            f"{reference(fact)} in that ranking", [],
+            pl.RuleData(description=f"rank {claim.n} in {claim.ranking}",
+                        expression=f"rank({reference(fact)}) == {claim.n}", tolerance=0.0),
+        )  # fmt: skip
+
+    def rank_range(reading: str) -> tuple[int, int]:
+        mine = _combined(entries[own], reading)
+        above_surely = above_maybe = 0
+        for key, facts in entries.items():
+            if key == own:
+                continue
+            always, sometimes = intervals.relation(mine, "<", _combined(facts, reading))
+            above_surely += always
+            above_maybe += sometimes
+        return above_surely + 1, above_maybe + 1
+
+    def judge(lo: int, hi: int) -> str:
+        if not lo <= claim.n <= hi:  # type: ignore[operator]
+            return "violated"
+        return "holds" if lo == hi else "possible"
+
+    lo, hi = rank_range("sound")
+    verdict = judge(lo, hi)
+    if verdict in ("holds", "possible") and judge(*rank_range("typical")) == "violated":
+        verdict = "strained"
+    others = sorted(entries, key=lambda k: -_combined(entries[k], "sound").hi)
+    listing = "; ".join(f"{', '.join(f.value for f in entries[k])} ({k[0]})" for k in others)
+    place = f"{lo}" if lo == hi else f"between {lo} and {hi}"
+    involved = [f.id for k in entries for f in entries[k]]
+    return _result(
+        fact, verdict,
+        f"rank {claim.n} in {claim.ranking}; by the {by} figures the corpus holds it ranks "
+        f"{place}: {listing}", involved,
+        pl.RuleData(description=f"rank {claim.n} in {claim.ranking}",
+                    expression=f"rank({reference(fact)}) == {claim.n}", tolerance=0.0),
+    )  # fmt: skip
+
+
+def _count(fact: Fact, index: FactIndex) -> Result:
+    claim = fact.claim
+    assert claim is not None and claim.n is not None and claim.of is not None
+    members = {
+        f.qualifiers: f
+        for f in index.series(fact.entity, claim.of)
+        if f.period.end <= fact.period.end and f.kind != "hypothetical"
+    }
+    listed = len(members)
+    if claim.n == listed:
+        verdict = "holds"
+    elif claim.n > listed:
+        verdict = "possible"  # the corpus need not list every member
+    else:
+        verdict = "violated"
+    names = "; ".join(
+        f"{fmt.qualifiers(q) or 'no qualifiers'}: {f.value}" for q, f in sorted(members.items())
+    )
+    return _result(
+        fact, verdict,
+        f"{claim.n} of {claim.of} for {fact.entity} up to {fmt.period_label(fact.period)}; the "
+        f"corpus lists {listed}" + (f": {names}" if names else ""),
+        [f.id for f in members.values()],
+        pl.RuleData(description=f"count of {claim.of}", expression=f"count == {claim.n}",
+                    tolerance=0.0),
+    )  # fmt: skip
+
+
+def run(ctx: CheckContext) -> CheckOutput:
+    facts = [f for f in ctx.facts if f.claim is not None]
+    if not facts:
+        return CheckOutput([])
+    dimensions = {k: m.dimension for k, m in ctx.corpus.metrics.items()}
+    index = FactIndex(ctx.facts, dimensions)
+    touched: set[str] | None = set() if ctx.measure_touched else None
+    results: list[Result] = []
+    for fact in facts:
+        kind = fact.claim.kind  # type: ignore[union-attr]
+        try:
+            if kind in ("greater_than", "less_than"):
+                results.append(_compare(fact, index, touched))
+            elif kind in ("record_high", "record_low"):
+                results.append(_record(fact, index, touched))
+            elif kind == "rank":
+                r = _rank(fact, index)
+                results.append(r)
+                if touched is not None and r.verdict not in ("unresolved",) and len(r.fact_ids) > 2:
+                    touched |= set(r.fact_ids[1:])
+            else:
+                results.append(_count(fact, index))
+        except ExprError as exc:
+            results.append(
+                input_problem(fact.file, fact.line_of("claim"), "claim",
+                              f"cannot be checked: {exc}", key=fact.id, fact_ids=(fact.id,))
+            )  # fmt: skip
+    verdicts: dict[str, int] = defaultdict(int)
+    for r in results:
+        verdicts[r.verdict] += 1
+    passing = sum(r.verdict in PASSING_VERDICTS for r in results)
+    return CheckOutput(
+        results, {"claims": len(facts), "passing": passing, "verdicts": dict(verdicts)},
+        touched or set(),
+    )  # fmt: skip
+
+
+CHECK = Check("claims", run, ("claim",), cross_checks=True)
