@@ -143,3 +143,27 @@ def test_a_malformed_claim_is_a_located_input_error(corpus: Path) -> None:
     (problem,) = [r for r in outcome.results if r.kind == "input"]
     assert problem.message.startswith("claim: one of greater_than, less_than, rank")
     assert problem.fact_ids == ("kling-above",) and problem.line is not None
+
+
+def test_two_entries_claiming_one_place_contradict_without_figures(corpus: Path) -> None:
+    path = corpus / "facts" / "claims.yaml"
+    text = path.read_text("utf-8").replace("ranking: board, by: usage_share", "ranking: board")
+    path.write_text(text, "utf-8")
+    got = claims(corpus)
+    # no figures named: nothing contradicts places 1 and 2, and nothing confirms them
+    assert got["claim:kling-rank"].verdict == got["claim:jimeng-rank"].verdict == "unverifiable"
+    path.write_text(text.replace("rank: '2', ranking: board", "rank: '1', ranking: board"), "utf-8")
+    got = claims(corpus)
+    assert got["claim:jimeng-rank"].verdict == "violated"
+    assert got["claim:jimeng-rank"].severity == "error"
+    assert set(got["claim:jimeng-rank"].fact_ids) == {"jimeng-rank", "kling-rank"}
+    assert "another entry claims the same place" in got["claim:jimeng-rank"].message
+
+
+def test_a_rank_whose_by_is_no_metric_is_a_located_input_error(corpus: Path) -> None:
+    path = corpus / "facts" / "claims.yaml"
+    path.write_text(path.read_text("utf-8").replace("by: usage_share}", "by: nothing}", 1), "utf-8")
+    outcome = factledger.run(corpus, expectations=False)
+    (problem,) = [r for r in outcome.results if r.kind == "input"]
+    assert "by: (their metric), not 'nothing'" in problem.message
+    assert problem.fact_ids == ("kling-rank",)

@@ -9,8 +9,9 @@ contradict:
   match more than it, e.g. a model family beside one of its models);
 * ``record_high`` / ``record_low``: above (below) every earlier period the corpus holds for the same
   series — 創歷史新高; with no earlier period the claim is ``unverifiable`` (info);
-* ``rank: N`` with ``ranking:`` and ``by:``: the N-th largest ``by`` figure (a metric) among the
-  facts at the claim's period whose qualifiers name that ranking — 第二名;
+* ``rank: N`` with ``ranking:`` (and ``by:``): the N-th largest ``by`` figure (a metric) among the
+  facts at the claim's period whose qualifiers name that ranking — 第二名; and no other entry of
+  the ranking may claim the same place at that period (``unverifiable`` when neither applies);
 * ``count: N`` with ``of:``: the number of distinct members the corpus lists as facts of metric
   ``of`` for the same entity, up to the claim's period — 迭代了4次.
 
@@ -143,20 +144,39 @@ def _record(fact: Fact, index: FactIndex, touched: set[str] | None) -> Result:
     )
 
 
-def _entries(fact: Fact, index: FactIndex, by: str) -> dict[tuple, list[Fact]]:
-    """The facts of the ranked metric that belong to the ranking (a qualifier names it), at the
-    claim's period, by entry (entity and qualifiers)."""
-    ranking = fact.claim.ranking  # type: ignore[union-attr]
-    out: dict[tuple, list[Fact]] = defaultdict(list)
-    for f in index.facts:
-        if (
-            f.metric == by
-            and f.period.key == fact.period.key
-            and ranking in dict(f.qualifiers).values()
-            and f.canonical is not None
-        ):
-            out[(f.entity, f.qualifiers)].append(f)
-    return out
+class Rankings:
+    """Every ranked figure and every rank claim, grouped once by period (so a large corpus does not
+    scan every fact for every claim)."""
+
+    def __init__(self, facts: list[Fact]) -> None:
+        self.figures: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+        self.claims: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+        for f in facts:
+            if f.canonical is not None:
+                self.figures[(f.metric, f.period.key)].append(f)
+            if f.claim is not None and f.claim.kind == "rank":
+                self.claims[(f.claim.ranking or "", f.period.key)].append(f)
+
+    def entries(self, fact: Fact, by: str) -> dict[tuple, list[Fact]]:
+        """The facts of the ranked metric that belong to the ranking (a qualifier names it), at
+        the claim's period, by entry (entity and qualifiers)."""
+        ranking = fact.claim.ranking  # type: ignore[union-attr]
+        out: dict[tuple, list[Fact]] = defaultdict(list)
+        for f in self.figures.get((by, fact.period.key), ()):
+            if ranking in dict(f.qualifiers).values():
+                out[(f.entity, f.qualifiers)].append(f)
+        return out
+
+    def same_rank(self, fact: Fact) -> list[Fact]:
+        """Other entries of the same ranking and period that claim the same place."""
+        claim = fact.claim
+        assert claim is not None
+        return [
+            f
+            for f in self.claims.get((claim.ranking or "", fact.period.key), ())
+            if f.claim.n == claim.n  # type: ignore[union-attr]
+            and (f.entity, f.qualifiers) != (fact.entity, fact.qualifiers)
+        ]
 
 
 def _combined(facts: list[Fact], reading: str) -> Interval:
@@ -166,20 +186,33 @@ def _combined(facts: list[Fact], reading: str) -> Interval:
     return iv  # type: ignore[return-value]
 
 
-def _rank(fact: Fact, index: FactIndex) -> Result:
+def _rank(fact: Fact, rankings: Rankings) -> Result:
+    """The place against the ranking's figures (``by``) where the corpus holds them, and against
+    the places other entries claim in the same ranking: two entries in one place contradict."""
     claim = fact.claim
-    assert claim is not None and claim.n is not None and claim.by is not None
+    assert claim is not None and claim.n is not None
+    data = pl.RuleData(
+        description=f"rank {claim.n} in {claim.ranking}",
+        expression=f"rank({reference(fact)}) == {claim.n}",
+        tolerance=0.0,
+    )
+    rivals = rankings.same_rank(fact)
+    if rivals:
+        names = "; ".join(f"{f.entity} {fmt.qualifiers(f.qualifiers)} ({f.source}: {f.value})"
+                          for f in rivals)  # fmt: skip
+        return _result(fact, "violated",
+                       f"rank {claim.n} in {claim.ranking}, but another entry claims the same "
+                       f"place: {names}", [f.id for f in rivals], data)  # fmt: skip
     by = claim.by
-    entries = _entries(fact, index, by)
+    entries = rankings.entries(fact, by) if by else {}
     own = (fact.entity, fact.qualifiers)
     if own not in entries:
-        return _result(
-            fact, "unresolved",
-            f"rank {claim.n} in {claim.ranking}, but no {by or 'ranked'} figure of "
-            f"{reference(fact)} in that ranking", [],
-            pl.RuleData(description=f"rank {claim.n} in {claim.ranking}",
-                        expression=f"rank({reference(fact)}) == {claim.n}", tolerance=0.0),
-        )  # fmt: skip
+        what = f"no {by} figure of {reference(fact)}" if by else "no figures that rank it"
+        others = len(rankings.claims.get((claim.ranking or "", fact.period.key), ())) - 1
+        tail = f"; no other entry claims place {claim.n} ({others} other places claimed)"
+        return _result(fact, "unverifiable",
+                       f"rank {claim.n} in {claim.ranking}, but the corpus holds {what}" + tail,
+                       [], data)  # fmt: skip
 
     def rank_range(reading: str) -> tuple[int, int]:
         mine = _combined(entries[own], reading)
@@ -208,9 +241,7 @@ def _rank(fact: Fact, index: FactIndex) -> Result:
     return _result(
         fact, verdict,
         f"rank {claim.n} in {claim.ranking}; by the {by} figures the corpus holds it ranks "
-        f"{place}: {listing}", involved,
-        pl.RuleData(description=f"rank {claim.n} in {claim.ranking}",
-                    expression=f"rank({reference(fact)}) == {claim.n}", tolerance=0.0),
+        f"{place}: {listing}", involved, data,
     )  # fmt: skip
 
 
@@ -248,6 +279,7 @@ def run(ctx: CheckContext) -> CheckOutput:
         return CheckOutput([])
     dimensions = {k: m.dimension for k, m in ctx.corpus.metrics.items()}
     index = FactIndex(ctx.facts, dimensions)
+    rankings = Rankings(ctx.facts)
     touched: set[str] | None = set() if ctx.measure_touched else None
     results: list[Result] = []
     for fact in facts:
@@ -258,10 +290,10 @@ def run(ctx: CheckContext) -> CheckOutput:
             elif kind in ("record_high", "record_low"):
                 results.append(_record(fact, index, touched))
             elif kind == "rank":
-                r = _rank(fact, index)
+                r = _rank(fact, rankings)
                 results.append(r)
-                if touched is not None and r.verdict not in ("unresolved",) and len(r.fact_ids) > 2:
-                    touched |= set(r.fact_ids[1:])
+                if touched is not None and r.verdict != "unverifiable":
+                    touched |= set(r.fact_ids)  # its own place (第二名) and the figures it meets
             else:
                 results.append(_count(fact, index))
         except ExprError as exc:

@@ -187,14 +187,15 @@ def _claim(
         probs.add(line, "claim", f"{kind}: a whole number from 1, not {arg!r}", fid)
         return None
     if kind == "rank":
-        if not spec.get("ranking") or spec.get("by") not in metrics:
+        by = spec.get("by")
+        if not spec.get("ranking") or (by is not None and by not in metrics):
             message = (
-                "rank: needs ranking: (the qualifier value that names the ranking) and by: (the "
-                "metric whose figures rank it)"
+                "rank: needs ranking: (the name of the ranking) and, when the corpus holds the "
+                f"figures that rank it, by: (their metric){'' if by is None else f', not {by!r}'}"
             )
             probs.add(line, "claim", message, fid)
             return None
-        return Claim(kind, n=int(arg), ranking=spec["ranking"], by=spec["by"])
+        return Claim(kind, n=int(arg), ranking=spec["ranking"], by=by)
     of = spec.get("of", "")
     if of not in metrics:
         probs.add(line, "claim", f"count: needs of: a metric whose facts list the members "
