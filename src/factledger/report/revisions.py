@@ -147,10 +147,13 @@ def _figure(
                 ),
             )
             marks.append(m)
-            ys += [m["y_top"], m["y_bot"]]
+            # the chain runs through the values' finite ends (an open-ended 超過 at its bound)
+            ys += [sy(v) for v in (sf["interval"].get("lo"), sf["interval"].get("hi"))
+                   if v is not None]  # fmt: skip
             key = (k, sf["source"])
             tops[key] = min(tops.get(key, bottom), m["y_top"])
-        path.append((round((x0 + x1) / 2, 1), round((min(ys) + max(ys)) / 2, 1)))
+        mid_y = (min(ys) + max(ys)) / 2 if ys else bottom
+        path.append((round((x0 + x1) / 2, 1), round(mid_y, 1)))
     for lab in labels:
         lab["y"] = round(top - 10 - lab["lane"] * LANE_H, 1)
         lab["to"] = tops[(lab["step"], lab["source"])]

@@ -47,7 +47,7 @@ from factledger.report.words import Words, join, metric_words, qualifier_words
 # block shows the same characters as tags (every one as \uXXXX: the pattern holds raw controls).
 CONTROLS_JS = "".join(c if " " <= c <= "~" else f"\\u{ord(c):04x}" for c in fmt.CONTROLS.pattern)
 # A card shows this many facts; the rest are one click away, so no card grows past a screen.
-EVIDENCE_ROWS = 6
+EVIDENCE_ROWS = 5
 STATUS_RANK = {s: i for i, s in enumerate(("open", "stale-ack", "acknowledged"))}
 BADGE_WORDS = {"open": "Open", "stale-ack": "Review outdated", "acknowledged": "Reviewed"}
 

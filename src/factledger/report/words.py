@@ -22,6 +22,7 @@ ABBREVIATIONS = frozenset(
 )
 # A sentence names at most this many values; the card's evidence table has every fact.
 SENTENCE_VALUES = 6
+SENTENCE_CHARS = 260  # about three lines of a card: beyond it, values give way to "and N more"
 _FACT_REF = re.compile(r"\{([^{}]+)\}")
 
 
@@ -67,13 +68,13 @@ class Words:
         hedge = fact.get("hedge") or ""
         return f"{value} ({hedge})" if hedge and hedge not in value else value
 
-    def subject(self, fact: dict[str, Any], *, period: bool = True) -> str:
+    def subject(self, fact: dict[str, Any], *, period: bool = True, qualifiers: bool = True) -> str:
         """可靈's 2025Q1 revenue (segment p-side)"""
         parts = [f"{self.entity(fact.get('entity') or '')}'s"]
         if period:
             parts.append((fact.get("period") or {}).get("text") or "")
         parts.append(metric_words(fact.get("metric") or ""))
-        quals = qualifier_words(fact.get("qualifiers"))
+        quals = qualifier_words(fact.get("qualifiers")) if qualifiers else ""
         return " ".join(p for p in parts if p) + (f" ({quals})" if quals else "")
 
     def with_values(self, text: str) -> str:
@@ -99,37 +100,55 @@ class Words:
         same_period = len({(f.get("period") or {}).get("text") for f in facts}) == 1
         same_quals = shared("qualifiers")
         first = facts[0]
-        one_subject = same_entity and same_metric and same_quals
+        # one entity's one metric: said once, the values beside their periods and qualifiers
+        one_subject = same_entity and same_metric
 
-        def phrase(f: dict[str, Any]) -> str:
-            """The value, and what sets it apart from the others."""
-            v = self.value(f)
+        def item(f: dict[str, Any]) -> tuple[str, str]:
+            """(what sets the value apart from the others, the value)"""
+            period = (f.get("period") or {}).get("text") or ""
             if one_subject:
-                return v if same_period else f"{v} for {(f.get('period') or {}).get('text')}"
+                quals = "" if same_quals else qualifier_words(f.get("qualifiers"))
+                return ("" if same_period else period,
+                        self.value(f) + (f" ({quals})" if quals else ""))  # fmt: skip
             what = [] if same_entity else [f"{self.entity(f.get('entity') or '')}'s"]
             if not same_period:
-                what.append((f.get("period") or {}).get("text") or "")
+                what.append(period)
             what.append(metric_words(f.get("metric") or ""))
             quals = qualifier_words(f.get("qualifiers"))
-            return " ".join(w for w in what if w) + (f" ({quals})" if quals else "") + f" as {v}"
+            return " ".join(w for w in what if w) + (f" ({quals})" if quals else ""), self.value(f)
 
-        by_outlet: dict[str, list[str]] = {}
+        def said(items: list[tuple[str, str]]) -> str:
+            """破4億 and 4億 for 2024Q4, 3.8億 for 2025Q1 · revenue as 5000萬元, share as 33%"""
+            if one_subject:
+                by_period: dict[str, list[str]] = {}
+                for period, v in items:
+                    by_period.setdefault(period, []).append(v)
+                return join([join(vs) + (f" for {p}" if p else "") for p, vs in by_period.items()])
+            return join([f"{what} as {v}" for what, v in items])
+
+        by_outlet: dict[str, list[tuple[str, str]]] = {}
         for f in facts:
-            p = phrase(f)
-            values = by_outlet.setdefault(self.outlet(f.get("source") or ""), [])
-            if p not in values:
-                values.append(p)
+            it = item(f)
+            items = by_outlet.setdefault(self.outlet(f.get("source") or ""), [])
+            if it not in items:
+                items.append(it)
         total = sum(map(len, by_outlet.values()))
-        by_outlet = _trim(by_outlet, limit)
-        more = total - sum(map(len, by_outlet.values()))
+        # fewer values while the clause runs long (lists of qualified subjects), never fewer
+        # than one per outlet: the sentence names everyone
+        kept = _trim(by_outlet, limit)
+        while sum(len(said(v)) for v in kept.values()) > SENTENCE_CHARS and sum(
+            map(len, kept.values())
+        ) > len(kept):
+            kept = _trim(by_outlet, sum(map(len, kept.values())) - 1)
+        more = total - sum(map(len, kept.values()))
         tail = f" (and {more} more)" if more > 0 else ""
         if one_subject:
-            subject = self.subject(first, period=same_period)
-            if all(len(v) == 1 for v in by_outlet.values()) and len(by_outlet) > 1:
-                outlets = join(list(by_outlet))
-                values = join([v[0] for v in by_outlet.values()])
+            subject = self.subject(first, period=same_period, qualifiers=same_quals)
+            if all(len(v) == 1 for v in kept.values()) and len(kept) > 1:
+                outlets = join(list(kept))
+                values = join([said(v) for v in kept.values()])
                 return f"{outlets} give {subject} as {values}{tail}"
-            groups = [f"{o} gives {subject} as {join(v)}" for o, v in by_outlet.items()]
+            groups = [f"{o} gives {subject} as {said(v)}" for o, v in kept.items()]
             return "; ".join(groups) + tail
         lead = ""
         if same_entity:
@@ -137,7 +156,7 @@ class Words:
             if same_period:
                 lead += f" in {(first.get('period') or {}).get('text')}"
             lead += ", "
-        groups = [f"{o} gives {join(v)}" for o, v in by_outlet.items()]
+        groups = [f"{o} gives {said(v)}" for o, v in kept.items()]
         return lead + "; ".join(groups) + tail
 
     # ----------------------------------------------------------------------------- the lead
@@ -210,7 +229,7 @@ class Words:
         return ACK_WORDS.get(verdict, verdict)
 
 
-def _trim(by_outlet: dict[str, list[str]], limit: int) -> dict[str, list[str]]:
+def _trim(by_outlet: dict[str, list[Any]], limit: int) -> dict[str, list[Any]]:
     """At most ``limit`` values, but one for every outlet first: the sentence names everyone."""
     if sum(map(len, by_outlet.values())) <= limit:
         return by_outlet
