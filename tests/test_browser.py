@@ -252,10 +252,14 @@ def test_charts_render(page: Any) -> None:
     labels = svg.locator("text.value-label").all_text_contents()
     assert "5000萬元" in labels and "約2億元" in labels
     assert svg.locator(".mark.conflict").count() == 2  # 2025Q2: 懂財帝 vs 鈦媒體
-    figure = page.locator("figure.revision")
-    assert figure.count() == 1
-    stated = figure.locator("g.step").evaluate_all("els => els.map(e => e.dataset.stated)")
-    assert stated == ["2024-06..2025-05", "2025-01", "2025-06", "2025-11-27"]
+    figures = page.locator("figure.revision")
+    assert figures.count() == 2  # one per issuer
+    stated = [
+        figures.nth(i).locator("g.step").evaluate_all("els => els.map(e => e.dataset.stated)")
+        for i in range(2)
+    ]
+    assert stated == [["2025-01", "2025-11-27"], ["2024-06..2025-05", "2025-06"]]
+    assert "as stated by 快手" in figures.first.locator("figcaption").inner_text()
     assert page.locator("#agreements-table tbody tr").count() == 1
 
 

@@ -126,9 +126,9 @@ def test_every_revision_chain_is_drawn_with_its_stated_dates(
             assert listed == stated
             # each step labelled with its outlet and value as written
             labels = " ".join(fig.locator("text.value-label").all_text_contents())
-            for step in r["data"].get("chain") or []:
-                for sf in step["facts"]:
-                    assert sf["value"] in labels
+            for step in chains(r["data"])[n]["steps"]:
+                for sf in [*step["facts"], *step.get("restated", [])]:
+                    assert sf["value"] in labels, (sf["value"], labels)
 
 
 def test_no_timeline_has_fewer_than_three_periods(page: Any, doc: dict[str, Any]) -> None:

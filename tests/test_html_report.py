@@ -182,15 +182,23 @@ def step(stated: str, start: str, end: str, *facts: tuple[str, str, str, dict]) 
         "stated_end": end,
         "sources": sorted({f[1] for f in facts}),
         "facts": [
-            {"fact_id": i, "source": src, "value": v, "kind": "guidance", "interval": iv}
+            {
+                "fact_id": i,
+                "source": src,
+                "value": v,
+                "kind": "guidance",
+                "interval": iv,
+                "stated": stated,
+            }
             for i, src, v, iv in facts
         ],
+        "restated": [],
     }
 
 
-def revision_result(per_issuer: bool = False) -> dict[str, Any]:
-    """Kling's FY2025 guidance restated: one chain (``data.chain``, as payloads.ConflictData
-    declares it) or, ``per_issuer``, the per-issuer shape (``data.chains``) being added."""
+def revision_result(per_issuer: bool = True) -> dict[str, Any]:
+    """Kling's FY2025 guidance restated: one chain per issuer (``data.chains``, as
+    payloads.ConflictData declares it) or, not ``per_issuer``, the older single ``data.chain``."""
     fy = "dcd-kling-revenue-fy2025"
     chains = [
         {

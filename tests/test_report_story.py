@@ -159,13 +159,8 @@ def test_agreements_are_groups_that_two_sources_confirm(doc: dict[str, Any]) -> 
 
 
 def test_one_figure_per_chain_in_either_payload_shape(doc: dict[str, Any]) -> None:
-    one, left = revision_figures(doc, Words(doc))
-    assert left == 0 and len(one) == 1 and one[0]["issuer"] == ""
-    assert one[0]["stated"] == ["2024-06..2025-05", "2025-01", "2025-06", "2025-11-27"]
-    per_issuer = copy.deepcopy(doc)
-    per_issuer["results"] = [r for r in doc["results"] if r["verdict"] != "revision"]
-    per_issuer["results"].append(revision_result(per_issuer=True))
-    two, _ = revision_figures(per_issuer, Words(per_issuer))
+    two, left = revision_figures(doc, Words(doc))
+    assert left == 0
     assert [(f["issuer"], f["stated"]) for f in two] == [
         ("快手", ["2025-01", "2025-11-27"]),
         ("投資機構", ["2024-06..2025-05", "2025-06"]),
@@ -175,8 +170,33 @@ def test_one_figure_per_chain_in_either_payload_shape(doc: dict[str, Any]) -> No
     # x is when it was stated: later steps are further right
     xs = [p["x"] for p in two[1]["points"]]
     assert xs == sorted(xs)
-    capped, left = revision_figures(per_issuer, Words(per_issuer), limit=1)
+    capped, left = revision_figures(doc, Words(doc), limit=1)
     assert len(capped) == 1 and left == 1
+    # the older single chain, of unknown issuer
+    single = copy.deepcopy(doc)
+    single["results"] = [r for r in doc["results"] if r["verdict"] != "revision"]
+    single["results"].append(revision_result(per_issuer=False))
+    (one,), _ = revision_figures(single, Words(single))
+    assert one["issuer"] == ""
+    assert one["stated"] == ["2024-06..2025-05", "2025-01", "2025-06", "2025-11-27"]
+
+
+def test_a_restated_figure_is_drawn_at_its_own_date(doc: dict[str, Any]) -> None:
+    """A later statement that repeats a step's figure (RevisionStep.restated) is labelled
+    "again" and drawn at its own stated date, outlined; the chain's line skips it."""
+    again = copy.deepcopy(doc)
+    rev = next(r for r in again["results"] if r["verdict"] == "revision")
+    first = rev["data"]["chains"][0]["steps"][0]
+    first["restated"] = [
+        {"fact_id": "dcd-kling-revenue-fy2025", "source": "dcd", "value": "超過10億元",
+         "kind": "guidance", "interval": interval(1e9, None, lo_open=True),
+         "stated": "2025-03"}
+    ]  # fmt: skip
+    fig = revision_figures(again, Words(again))[0][0]
+    assert "懂財帝 again 超過10億元" in [lab["text"] for lab in fig["labels"]]
+    restated = [m for m in fig["marks"] if m["dashed"]]
+    assert len(restated) == 1 and len(fig["points"]) == 2
+    assert "restated by 懂財帝 on 2025-03: 超過10億元" in fig["steps"][0]["said"]
 
 
 # --------------------------------------------------------------------------- ClaimReview

@@ -27,7 +27,13 @@ CLAIM_KINDS = frozenset({"conflict", "rule", "invariant", "claim"})
 # which one is wrong: "disputed" (2) until a reviewer finds the source in error (1).
 BEST, WORST = 5, 1
 RATINGS = {"conflict": 2, "stale": 2, "violated": 2, "strained": 3, "repeated-figure": 3}
-ACK_RATINGS = {"source-error": 1, "sources-disagree": 2, "superseded": 2, "different-subjects": 4}
+ACK_RATINGS = {
+    "source-error": 1,
+    "sources-disagree": 2,
+    "superseded": 2,
+    "loose-wording": 3,  # true only under a stretched reading of its words
+    "different-subjects": 4,
+}
 
 
 def page_url(base_url: str | None) -> str | None:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from factledger import formatting as fmt
+from factledger.period import PeriodError, parse_period
 from factledger.report.charts import (
     LABEL_PX,
     band_mark,
@@ -41,6 +42,40 @@ def chains(data: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
+def _span(stated: str) -> tuple[date, date] | None:
+    try:
+        p = parse_period(stated)
+    except PeriodError:
+        return None
+    return p.start, p.end
+
+
+def _finite(sf: dict[str, Any]) -> list[float]:
+    return [v for v in (sf["interval"].get("lo"), sf["interval"].get("hi")) if v is not None]
+
+
+def _groups(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the figure draws and labels: per step, each outlet's values at the step's stated
+    span; then what restated them later (``restated``), per outlet and stated date, at its own."""
+    out: list[dict[str, Any]] = []
+    for k, s in enumerate(steps):
+        start, end = date.fromisoformat(s["stated_start"]), date.fromisoformat(s["stated_end"])
+        for n, outlet in enumerate(dict.fromkeys(sf["source"] for sf in s["facts"])):
+            out.append({"step": k, "source": outlet, "restated": False, "first_of_step": n == 0,
+                        "stated": s["stated"], "start": start, "end": end,
+                        "facts": [sf for sf in s["facts"] if sf["source"] == outlet]})  # fmt: skip
+        again: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for sf in s.get("restated") or []:
+            again.setdefault((sf["source"], sf.get("stated") or s["stated"]), []).append(sf)
+        for (outlet, stated), facts in again.items():
+            at = _span(stated) or (start, end)
+            out.append(
+                {"step": k, "source": outlet, "restated": True, "first_of_step": False,
+                 "stated": stated, "start": at[0], "end": at[1], "facts": facts}
+            )  # fmt: skip
+    return out
+
+
 def revision_figures(
     doc: dict[str, Any], words: Words, limit: int = MAX_FIGURES
 ) -> tuple[list[dict[str, Any]], int]:
@@ -67,11 +102,13 @@ def _figure(
     first_fact = words.facts.get(steps[0]["facts"][0]["fact_id"]) if steps[0]["facts"] else None
     subject = words.subject(first_fact) if first_fact else (r.get("data") or {}).get("label", "")
     issuer = chain.get("issuer")
-    outlets = list(dict.fromkeys(sf["source"] for s in steps for sf in s["facts"]))
+    groups = _groups(steps)
+    outlets = list(dict.fromkeys(g["source"] for g in groups))
     color = {o: PALETTE[i % len(PALETTE)] for i, o in enumerate(outlets)}
-    unit = next((sf["interval"].get("unit") for s in steps for sf in s["facts"]), "") or ""
-    d0 = min(date.fromisoformat(s["stated_start"]) for s in steps)
-    d1 = max(date.fromisoformat(s["stated_end"]) + timedelta(days=1) for s in steps)
+    colors = sorted(set(color.values()))
+    unit = next((sf["interval"].get("unit") for g in groups for sf in g["facts"]), "") or ""
+    d0 = min(g["start"] for g in groups)
+    d1 = max(g["end"] + timedelta(days=1) for g in groups)
     if (d1 - d0).days < MIN_DAYS:
         mid = d0 + (d1 - d0) / 2
         d0, d1 = mid - timedelta(days=MIN_DAYS // 2), mid + timedelta(days=MIN_DAYS // 2)
@@ -82,23 +119,23 @@ def _figure(
     def sx(x: float) -> float:
         return round(MARGIN_L + (x - x_lo) / (x_hi - x_lo) * pw, 1)
 
-    # one label per step and outlet: "懂財帝 10億 · 超過10億元", in lanes above the plot
+    def value(sf: dict[str, Any]) -> str:
+        return (
+            words.value(words.facts[sf["fact_id"]]) if sf["fact_id"] in words.facts else sf["value"]
+        )
+
+    # one label per group — a step's values from one outlet, or what it restated later — in
+    # lanes above the plot: "懂財帝 1.4億美元 · 10億元 (約)", "懂財帝 again 10億 · 超過10億元"
     labels = []
-    for k, s in enumerate(steps):
-        x0 = sx(date.fromisoformat(s["stated_start"]).toordinal())
-        x1 = sx((date.fromisoformat(s["stated_end"]) + timedelta(days=1)).toordinal())
-        for outlet in dict.fromkeys(sf["source"] for sf in s["facts"]):
-            values = list(
-                dict.fromkeys(
-                    words.value(words.facts[sf["fact_id"]])
-                    if sf["fact_id"] in words.facts
-                    else sf["value"]
-                    for sf in s["facts"]
-                    if sf["source"] == outlet
-                )
-            )
-            text = f"{words.outlet(outlet)} {' · '.join(values)}"
-            labels.append({"step": k, "source": outlet, "text": text, "cx": (x0 + x1) / 2})
+    for g in groups:
+        g["x0"] = sx(g["start"].toordinal())
+        g["x1"] = sx((g["end"] + timedelta(days=1)).toordinal())
+        if g["x1"] - g["x0"] < 8:
+            mid = (g["x0"] + g["x1"]) / 2
+            g["x0"], g["x1"] = mid - 4, mid + 4
+        said = " · ".join(dict.fromkeys(value(sf) for sf in g["facts"]))
+        text = f"{words.outlet(g['source'])}{' again' if g['restated'] else ''} {said}"
+        labels.append({"group": g, "text": text, "cx": (g["x0"] + g["x1"]) / 2})
     lanes: list[list[tuple[float, float]]] = []
     for lab in sorted(labels, key=lambda lab: lab["cx"]):
         w = text_width(lab["text"]) + 8
@@ -114,83 +151,73 @@ def _figure(
         lab.update(x=round(x, 1), lane=lane)
     top = 10 + len(lanes) * LANE_H + 10
     bottom = top + PLOT_H
-    values = [
-        v for s in steps for sf in s["facts"] for v in (sf["interval"].get("lo"),
-                                                        sf["interval"].get("hi")) if v is not None
-    ]  # fmt: skip
-    y_lo, y_hi, step = y_scale(values)
+    ends = [v for g in groups for sf in g["facts"] for v in _finite(sf)]
+    y_lo, y_hi, step = y_scale(ends)
 
     def sy(y: float) -> float:
         return round(top + (y_hi - y) / (y_hi - y_lo) * PLOT_H, 1)
 
-    marks, path = [], []
-    tops: dict[tuple[int, str], float] = {}
-    for k, s in enumerate(steps):
-        x0 = sx(date.fromisoformat(s["stated_start"]).toordinal())
-        x1 = sx((date.fromisoformat(s["stated_end"]) + timedelta(days=1)).toordinal())
-        if x1 - x0 < 8:
-            mid = (x0 + x1) / 2
-            x0, x1 = mid - 4, mid + 4
-        ys = []
-        for sf in s["facts"]:
-            m = band_mark(sf["interval"], x0, x1, top, bottom, sy)
+    marks = []
+    for g in groups:
+        g["top"] = bottom
+        for sf in g["facts"]:
+            m = band_mark(sf["interval"], g["x0"], g["x1"], top, bottom, sy)
             m.update(
                 fact_id=sf["fact_id"],
                 href=href(anchor("fact", sf["fact_id"])),
-                color=color[sf["source"]],
-                ci=sorted(set(color.values())).index(color[sf["source"]]),
-                dashed=False,
+                color=color[g["source"]],
+                ci=colors.index(color[g["source"]]),
+                dashed=g["restated"],  # a repeat of an earlier statement: outlined, not filled
                 conflict=False,
                 tip=visible_controls(
-                    f"{words.outlet(sf['source'])}, stated {s['stated']}: {sf['value']} "
-                    f"= {_iv(sf['interval'])}; {sf['fact_id']}"
+                    f"{words.outlet(sf['source'])}, stated {sf.get('stated') or g['stated']}"
+                    f"{' (restating an earlier figure)' if g['restated'] else ''}: "
+                    f"{sf['value']} = {_iv(sf['interval'])}; {sf['fact_id']}"
                 ),
             )
             marks.append(m)
-            # the chain runs through the values' finite ends (an open-ended 超過 at its bound)
-            ys += [sy(v) for v in (sf["interval"].get("lo"), sf["interval"].get("hi"))
-                   if v is not None]  # fmt: skip
-            key = (k, sf["source"])
-            tops[key] = min(tops.get(key, bottom), m["y_top"])
-        mid_y = (min(ys) + max(ys)) / 2 if ys else bottom
-        path.append((round((x0 + x1) / 2, 1), round(mid_y, 1)))
+            g["top"] = min(g["top"], m["y_top"])
+    # the chain runs through each step's own values (their finite ends: 超過 at its bound)
+    path = []
+    for g in groups:
+        if g["restated"] or g["first_of_step"] is False:
+            continue
+        ys = [sy(v) for h in groups if h["step"] == g["step"] and not h["restated"]
+              for sf in h["facts"] for v in _finite(sf)]  # fmt: skip
+        path.append((round((g["x0"] + g["x1"]) / 2, 1), round((min(ys) + max(ys)) / 2, 1)
+                     if ys else bottom))  # fmt: skip
     for lab in labels:
         lab["y"] = round(top - 10 - lab["lane"] * LANE_H, 1)
-        lab["to"] = tops[(lab["step"], lab["source"])]
-        lab["color"] = color[lab["source"]]
+        lab["to"] = lab["group"]["top"]
+        lab["color"] = color[lab["group"]["source"]]
     x_ticks = [
         (sx(d.toordinal()), t) for d, t in month_ticks(d0, d1) if x_lo <= d.toordinal() <= x_hi
     ]
-    said = [
-        (
-            s["stated"],
-            join(
-                [
-                    f"{words.outlet(o)} "
-                    + ", ".join(
-                        dict.fromkeys(
-                            words.value(words.facts[sf["fact_id"]])
-                            if sf["fact_id"] in words.facts
-                            else sf["value"]
-                            for sf in s["facts"]
-                            if sf["source"] == o
-                        )
-                    )
-                    for o in dict.fromkeys(sf["source"] for sf in s["facts"])
-                ]
-            ),
+    said, sentence = [], []
+    for k, s in enumerate(steps):
+        own = [g for g in groups if g["step"] == k and not g["restated"]]
+        again = [g for g in groups if g["step"] == k and g["restated"]]
+        what = join(
+            [f"{words.outlet(g['source'])} {', '.join(dict.fromkeys(map(value, g['facts'])))}"
+             for g in own]
+        )  # fmt: skip
+        repeats = "; ".join(
+            f"restated by {words.outlet(g['source'])} on {g['stated']}: "
+            + ", ".join(dict.fromkeys(map(value, g["facts"])))
+            for g in again
         )
-        for s in steps
-    ]
+        said.append(what + (f"; {repeats}" if repeats else ""))
+        sentence.append(f"{what} (stated {s['stated']}{'; ' + repeats if repeats else ''})")
     return {
         "key": f"{r['id']}#{n}",
         "anchor": anchor("revision", f"{r['id']}#{n}"),
         "result_id": r["id"],
         "svg_id": f"rev{index}",
         "title": subject,
-        "issuer": issuer or "",
+        # an issuer is an entity (the company's own guidance) or an outlet (an analyst's view)
+        "issuer": words.entity(issuer) if issuer else "",
         "unit": unit,
-        "sentence": " → ".join(f"{what} (stated {when})" for when, what in said),
+        "sentence": " → ".join(sentence),
         "steps": [
             {
                 "stated": s["stated"],
@@ -202,11 +229,13 @@ def _figure(
                         "value": sf["value"],
                         "interval": _iv(sf["interval"]),
                         "kind": sf["kind"],
+                        "restated": sf.get("stated") if again else "",
                     }
-                    for sf in s["facts"]
+                    for again, facts in ((False, s["facts"]), (True, s.get("restated") or []))
+                    for sf in facts
                 ],
             }
-            for s, (_, what) in zip(steps, said, strict=True)
+            for s, what in zip(steps, said, strict=True)
         ],
         "stated": [s["stated"] for s in steps],
         "w": FIG_W,
@@ -223,7 +252,7 @@ def _figure(
         "points": [
             {"x": x, "y": y, "stated": s["stated"]} for (x, y), s in zip(path, steps, strict=True)
         ],
-        "colors": sorted(set(color.values())),
+        "colors": colors,
         "legend": [(color[o], words.outlet(o)) for o in outlets],
         "unit_label": fmt.unit_suffix(unit).strip() or unit,
     }

@@ -132,6 +132,7 @@ def _card(ix: _Index, words: Words, f: dict[str, Any], rank: int) -> dict[str, A
         "verdict_words": verdict_words(f.get("verdict") or "", kind),
         "lead": words.lead(f, facts),
         "why": words.why(f),
+        "strain": words.strain(f),
         "message": f.get("message") or "",
         "where": fmt.where(f.get("file"), f.get("line")),
         "fingerprint": f.get("fingerprint") or "",

@@ -151,11 +151,14 @@ class Words:
             groups = [f"{o} gives {subject} as {said(v)}" for o, v in kept.items()]
             return "; ".join(groups) + tail
         lead = ""
+        period = (first.get("period") or {}).get("text")
         if same_entity:
             lead = f"For {self.entity(first.get('entity') or '')}"
             if same_period:
-                lead += f" in {(first.get('period') or {}).get('text')}"
+                lead += f" in {period}"
             lead += ", "
+        elif same_period:
+            lead = f"In {period}, "
         groups = [f"{o} gives {said(v)}" for o, v in kept.items()]
         return lead + "; ".join(groups) + tail
 
@@ -221,6 +224,14 @@ class Words:
         if result.get("kind") in ("rule", "invariant", "claim") and data.get("description"):
             return self.with_values(data["description"])
         return ""
+
+    def strain(self, result: dict[str, Any]) -> str:
+        """What a strained reading takes (payload ``strain``), with outlets for source ids."""
+        text = (result.get("data") or {}).get("strain") or ""
+        for sid in sorted(self.sources, key=len, reverse=True):
+            if sid in text:
+                text = text.replace(f"({sid})", f"({self.outlet(sid)})")
+        return f"Only at a stretch: {text}." if text else ""
 
     def reviewed(self, ack: dict[str, Any] | None) -> str:
         if not ack:
