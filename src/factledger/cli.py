@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -160,15 +161,24 @@ def _fmt(d: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(d.items()))
 
 
+def _base_url(value: str) -> str:
+    if not re.match(r"https?://[^\s/]+", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) address")
+    return value
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     if getattr(args, "verify", False):
         return cmd_verify(args)
     # cross-check coverage is shown in the reports (and by `coverage`); the pre-commit hook's
     # `--no-report` run skips measuring it
     outcome = engine.run(
-        args.root, expectations=not args.fast, progress=_progress(args.quiet),
+        args.root,
+        expectations=not args.fast,
+        progress=_progress(args.quiet),
         crosscheck=not args.no_report,
-    )  # fmt: skip
+        settings={"base_url": getattr(args, "base_url", None)},
+    )
     print_outcome(outcome, verbose=args.verbose)
     if args.format == "github" or os.environ.get("GITHUB_ACTIONS") == "true":
         _print_annotations(outcome, args.root)
@@ -181,6 +191,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"factledger: cannot write the reports: {exc}", file=sys.stderr)
             return EXIT_USAGE
         print("reports: " + ", ".join(str(p) for p in written.values()))
+        if not outcome.settings.base_url:
+            print(
+                "claimreview.jsonld: not publishable — its reviews have no address; give the "
+                "page's with --base-url or report.base_url in factledger.toml"
+            )
     if args.format == "sarif":
         print(f"sarif: {_write_sarif(outcome, args.root, args.out)}")
     return outcome.exit_code
@@ -320,6 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the great-expectations suite (about 2 s of import); for pre-commit hooks",
     )  # fmt: skip
     check.add_argument("--out", type=Path, default=None, help="report folder (default: reports/)")
+    base_help = (
+        "where discrepancies.html is published (its folder, or the page): ClaimReview urls "
+        "are made absolute from it (default: report.base_url in factledger.toml)"
+    )
+    check.add_argument("--base-url", type=_base_url, default=None, help=base_help)
     check.set_defaults(func=cmd_check)
     report = with_root(command(
         "report", "same as check; writes reports/",
@@ -334,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only check that the files in the report folder are one run's set: exit 0 yes, "
         "1 files of different runs, 2 a file missing or unreadable",
     )  # fmt: skip
+    report.add_argument("--base-url", type=_base_url, default=None, help=base_help)
     report.set_defaults(func=cmd_check, no_report=False, fast=False)
     for p in (check, report):
         p.add_argument(

@@ -124,6 +124,12 @@ def build(outcome: Outcome, root: Path, run_id: str | None = None) -> dict[str, 
             "commit": git_commit(root),
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
             "run_id": run_id or new_run_id(),
+            # where the page is published and who reviews: ClaimReview needs both
+            "publication": {
+                "base_url": outcome.settings.base_url or None,
+                "reviewer_name": outcome.settings.reviewer_name or None,
+                "reviewer_url": outcome.settings.reviewer_url or None,
+            },
         },
         "sources": [
             {
@@ -135,6 +141,7 @@ def build(outcome: Outcome, root: Path, run_id: str | None = None) -> dict[str, 
                 "published_basis": s.published_basis,
                 "curation": s.curation,
                 "file": s.file,
+                "url": s.url,
                 "body": s.body,
                 "coverage": coverage["sources"].get(s.id) if isinstance(coverage, dict) else None,
                 "crosscheck": crosscheck["sources"].get(s.id) if crosscheck else None,
@@ -148,6 +155,7 @@ def build(outcome: Outcome, root: Path, run_id: str | None = None) -> dict[str, 
                 "unit": m.unit,
                 "series": m.series,
                 "description": m.description,
+                "names": list(m.names),
             }
             for m in corpus.metrics.values()
         ],
