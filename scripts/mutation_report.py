@@ -107,11 +107,11 @@ def print_report(reports: list[KindReport], out=sys.stdout) -> None:
 def source_error_report(root: Path, out=sys.stdout) -> list[source_errors.KindReport]:
     h = source_errors.Harness(root)
     numeric = len(h.numeric)
-    touched = len(h.touched & {f.id for f in h.numeric})
+    touched = len(h.touched)
     print(
         f"cross-check coverage: {touched} of {numeric} numeric facts touched "
         f"({_pct(touched / max(1, numeric))}), {numeric - touched} untouched; "
-        f"{len(h.claims)} claim facts",
+        f"{len(h.claims)} claim facts, {len(h.claims_touched)} of them checkable",
         file=out,
     )
     reports = [h.report(kind) for kind in source_errors.KINDS]
@@ -170,10 +170,11 @@ def write_readme_block(root: Path, reports: list[source_errors.KindReport]) -> N
     """README's figures, from this run (so the README never quotes a number no script prints)."""
     h = source_errors.Harness(root)
     numeric = {f.id for f in h.numeric}
-    n, t = len(numeric), len(h.touched & numeric)
+    n, t = len(numeric), len(h.touched)
     rows = [
         f"Cross-check coverage: {t} of {n} numeric facts touched ({_pct(t / max(1, n))}), "
-        f"{n - t} untouched; {len(h.claims)} claim facts.",
+        f"{n - t} untouched; {len(h.claims)} claim facts, {len(h.claims_touched)} of them "
+        "checkable.",
         "",
         "| the article says | applicable | detected | rate | over all numeric (claim) facts |",
         "|---|---:|---:|---:|---:|",

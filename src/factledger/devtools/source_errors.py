@@ -274,7 +274,7 @@ class Harness:
         self.claims = [f for f in self.baseline.corpus.facts if f.claim is not None]
         # a claim is touched when the corpus holds something to check it against: figures, or
         # another entry's place in the same ranking
-        self.touched |= {
+        self.claims_touched = {
             r.fact_ids[0]
             for r in self.baseline.results
             if r.kind == "claim" and r.verdict != "unverifiable"
@@ -283,7 +283,7 @@ class Harness:
         for f in self.claims:
             if f.claim.kind == "rank":  # type: ignore[union-attr]
                 rankings.setdefault((f.claim.ranking, f.period.key), []).append(f.id)  # type: ignore[union-attr]
-        self.touched |= {i for ids in rankings.values() if len(ids) > 1 for i in ids}
+        self.claims_touched |= {i for ids in rankings.values() if len(ids) > 1 for i in ids}
 
     def _copy(self, facts: list[Fact] | None = None, sources: dict[str, Source] | None = None):
         return dataclasses.replace(
@@ -454,7 +454,7 @@ class Harness:
             detected=bool(caught),
             by=tuple(sorted({f.result.kind for f in caught})),
             finding_ids=tuple(sorted(f.result.id for f in caught)),
-            touched=fact.id in self.touched,
+            touched=fact.id in (self.claims_touched if kind in CLAIM_KINDS else self.touched),
             change=change,
             inconsistent=inconsistent,
         )
