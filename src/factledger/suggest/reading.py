@@ -405,7 +405,11 @@ def entity_of(
         if paragraph[0] <= n.start and n.end <= paragraph[1]
         and not folded[: n.start].endswith("佔") and not (rank and n.key in generic)
     ]  # fmt: skip
-    before = [n for n in usable if n.end <= span.start]
+    # a name in a 、-list (與電商、快手主站、本地生活並列) is one of several, not the subject
+    before = [
+        n for n in usable
+        if n.end <= span.start and "、" not in folded[max(0, n.start - 1) : n.end + 1]
+    ]  # fmt: skip
     proper_before = [n for n in before if n.key not in generic]
     in_clause = [n for n in before if n.start >= clause[0]]
     proper_clause = [n for n in in_clause if n.key not in generic]
