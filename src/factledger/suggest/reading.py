@@ -53,6 +53,9 @@ CHANGE_WORDS = (*CHANGE_VERBS, "同比", "環比", "年增", "增速", "翻")
 # How many sentences back a sentence that names no period takes the one its predecessor is
 # about (今年Q2,即夢AI月活958.9萬。可靈月活113.3萬。: 113.3萬 is Q2's too). 1 measured best.
 CARRY_SENTENCES = 1
+# Words that say an undated figure comes from the company's report (據快手披露, 財報顯示): it is of
+# the latest quarter the source names.
+REPORT_WORDS = ("財報", "披露", "公佈", "季報", "年報", "業績")
 # Curated facts as examples of wording: how many characters before a value are its words, and
 # the least similarity (idf-weighted shared character pairs) that names a metric.
 EXAMPLE_WINDOW = 12
@@ -274,6 +277,17 @@ class Periods:
             if not any(a < p[1] and p[0] < b and (a, b) != p for a, b in values)
         ]  # fmt: skip
         self.default = _published_default(text.source.published)
+        self.report = self._latest_quarter()
+
+    def _latest_quarter(self) -> Period | None:
+        """The latest quarter the source names that had ended when it was published."""
+        published = self.text.source.published
+        quarters = [
+            r for p in self.mentions
+            if (r := self.read(p, None, None)) is not None and r.end < published.start
+            and (r.end.year - r.start.year) * 12 + r.end.month - r.start.month == 2
+        ]  # fmt: skip
+        return max(quarters, key=lambda r: r.end, default=None)
 
     def read(self, p: tuple[int, int], year: int | None, base: Period | None) -> Period | None:
         return read_period_mention(
@@ -303,7 +317,8 @@ class Periods:
         earlier = [s for s in self.text.sentences if para_lo <= s[0] and s[1] <= sentence[0]]
         for s in reversed(earlier[-CARRY_SENTENCES:] if CARRY_SENTENCES else []):
             if (read := self.topic(*s)) is not None:
-                return read
+                # a running period (今年 in a 2025 article) is a projection's, not a figure's
+                return read if read.end < self.text.source.published.start else None
         return None
 
     def of(self, stub: Stub, sentence: tuple[int, int]) -> tuple[Period, tuple[str, ...], str]:
@@ -344,6 +359,9 @@ class Periods:
             return read, said, "、".join(said)
         if carried is not None:
             return carried, (), f"the sentence before ({carried.text})"
+        said = folded[sentence[0] : span.start]
+        if (word := next((w for w in REPORT_WORDS if w in said), None)) and self.report:
+            return self.report, (), f"{word}: the latest quarter reported ({self.report.text})"
         if sentence[0] >= text.body and (titled := self.topic(0, text.body)) is not None:
             return titled, (), f"the title ({titled.text})"
         return self.default, (), f"publication ({text.source.published.text})"
