@@ -31,6 +31,7 @@ from pathlib import Path
 
 from factledger.checks import coverage
 from factledger.checks.provenance import hedge_stands_by
+from factledger.formatting import CONTROLS, visible_controls
 from factledger.load import Corpus, load_corpus
 from factledger.load.yamlnodes import emit_scalar
 from factledger.mentions import Mention, ValueSpan, value_span, whole_mention_spans
@@ -216,7 +217,10 @@ def _name_ids(stubs: list[Stub], corpus: Corpus, source_id: str) -> None:
 
 
 def _q(value: str) -> str:
-    return emit_scalar(value, '"') or ""
+    """``value`` double-quoted, every control character escaped (\\u202e): it reads back as the
+    source's own characters, and shows none of them raw (README, Robustness)."""
+    quoted = emit_scalar(value, '"') or ""
+    return CONTROLS.sub(lambda m: f"\\u{ord(m.group()[0]):04x}", quoted)
 
 
 def render(stub: Stub) -> str:
@@ -227,9 +231,9 @@ def render(stub: Stub) -> str:
     def guess(name: str, value: str | None, why: str, candidates: tuple[str, ...]) -> None:
         if value is None:
             said = f"candidates: {', '.join(candidates)}" if candidates else "nothing names it"
-            lines.append(f"    {name}: {REVIEW}  # {said}")
+            lines.append(f"    {name}: {REVIEW}  # {visible_controls(said)}")
         else:
-            lines.append(f"    {name}: {value}" + (f"  # {why}" if why else ""))
+            lines.append(f"    {name}: {value}" + (f"  # {visible_controls(why)}" if why else ""))
 
     guess("entity", stub.entity, f"from {stub.entity_from}", stub.entity_candidates)
     also = f"; or {', '.join(stub.metric_candidates)}" if stub.metric_candidates else ""
