@@ -116,10 +116,12 @@ def compare(fact: Fact, stub: suggest.Stub | None, corpus: Corpus) -> dict[str, 
     mine = _reading(stub.value, dim, stub.hedge, stub.unit, fact.period.start.year)
     theirs = fact.interval
     same = mine is not None and theirs is not None
+    if theirs is None and fact.claim is not None:  # a claim in words: no hedge, no unit
+        same = mine = theirs = stub.span.is_claim
     return {
         "value": fold(stub.value) == fold(fact.value),
-        "hedge": same and mine.hedge == theirs.hedge,
-        "unit": same and mine.unit == theirs.unit,
+        "hedge": same and getattr(mine, "hedge", None) == getattr(theirs, "hedge", None),
+        "unit": same and getattr(mine, "unit", None) == getattr(theirs, "unit", None),
         "period": stub.period is not None
         and (stub.period.start, stub.period.end) == (fact.period.start, fact.period.end),
         "entity": stub.entity == fact.entity,

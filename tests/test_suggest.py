@@ -40,7 +40,7 @@ PUBLISHED = parse_period("2025-11-27")
         # units: percentage points, multiples, ranks, rates, durations; not cut inside
         ("毛利率上升1.1個百分點", [("1.1個百分點", None, None)]),
         ("動態本益比13.12倍", [("13.12倍", None, None)]),
-        ("超越第二名Runway", [("第二名", None, None)]),
+        ("超越第二名Runway", [("超越", None, None), ("第二名", None, None)]),  # 超越: a claim
         ("亮相第30屆釜山", [("第30屆", None, None)]),
         ("黑金會員1314元/月", [("1314元/月", None, None)]),
         ("超 20 分鐘", [("超20分鐘", None, None)]),
@@ -198,7 +198,8 @@ def test_stubs_say_what_they_read(mini: Path, capsys) -> None:
         seed.read_text(encoding="utf-8").replace(
             "快手Q3日活4.16億。",
             "快手Q3日活4.16億。今年一季度收入1.5億元,二季度收入1.5億元,較去年同期上升16%至3億元。"
-            "假設其有500萬付費會員,預計全年收入將超過10億元。",
+            "假設其有500萬付費會員,預計全年收入將超過10億元。"
+            "可靈Q3收入4.5億元,顯著高於Q2的3.5億元,創歷史新高。",
         ),
         "utf-8",
     )
@@ -212,6 +213,12 @@ def test_stubs_say_what_they_read(mini: Path, capsys) -> None:
     assert stubs["超過10億元"]["kind"] == "guidance" and stubs["超過10億元"]["period"] == "FY2025"
     assert stubs["超過7億元"]["kind"] == "derived"  # 粗略計算
     assert stubs["超過7億元"]["period_text"] == ["前三季度"]
+    # claim words: about the figure before them, against the figure after
+    above, record = stubs["顯著高於"], stubs["創歷史新高"]
+    q3, q2 = stubs["4.5億元"], stubs["3.5億元"]
+    assert above["claim"] == {"greater_than": f"{{{q2['id']}}}", "subject": f"{{{q3['id']}}}"}
+    assert (above["metric"], above["period"]) == ("revenue", "2025Q3")
+    assert record["claim"] == {"record_high": "true"}
 
 
 def test_stubs_escape_control_characters(mini: Path, capsys) -> None:

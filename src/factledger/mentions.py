@@ -208,6 +208,8 @@ _DAY_PARTS = ("上旬", "中旬", "下旬", "初", "中", "底", "末")
 _RANK_UNITS = "名位屆代家"
 # Classifier-like words the quantity parser reads as one unit but a value leaves to the noun
 # (60多個國家: the count is 60多個, of countries).
+# Degree words a claim word carries (遠高於, 顯著高於, 大幅低於); longest first.
+_DEGREES = ("遠遠", "顯著", "明顯", "大幅", "大大", "遠", "略", "稍")
 # 超過2.5億元人民幣: 元 is the unit, 人民幣 says it again.
 _NOUN_UNITS = {"個國家": "個", "元人民幣": "元"}
 
@@ -224,6 +226,7 @@ class ValueSpan:
     unit: str | None = None  # the unit its enumeration shares when the value has none (79、239元)
     enumeration: tuple[tuple[int, int], ...] = ()  # the items (numbers) of its 、-enumeration
     is_date: bool = False  # 9月, 4月底, 9月23日, 2024年6月
+    is_claim: bool = False  # a claim word with its degree: 顯著高於, 創歷史新高
 
     def text(self, folded: str) -> str:
         return folded[self.start : self.end]
@@ -358,6 +361,9 @@ def value_span(folded: str, m: Mention, mentions: Sequence[Mention] | None = Non
     ``hedge``."""
     from factledger.quantity import suffix_words_end
 
+    if m.text in CLAIM_WORDS:  # 遠高於, 顯著高於, 大幅低於: the degree is part of the claim
+        start = m.start - next((len(w) for w in _DEGREES if folded[: m.start].endswith(w)), 0)
+        return ValueSpan(start, m.end, m.start, is_claim=True)
     mentions = mentions if mentions is not None else mentions_of(folded)
     number = _item_start(folded, m)
     end, has_unit, is_date = _number_end(folded, m, mentions)

@@ -35,7 +35,7 @@ from factledger.formatting import CONTROLS, visible_controls
 from factledger.load import Corpus, load_corpus
 from factledger.load.yamlnodes import emit_scalar
 from factledger.mentions import Mention, ValueSpan, value_span, whole_mention_spans
-from factledger.model import DIMENSIONS
+from factledger.model import DIMENSIONS, Fact
 from factledger.period import read_period_mention
 from factledger.quantity import QuantityError, parse_readings
 from factledger.suggest.reading import (
@@ -115,60 +115,161 @@ def _occurrence(quote: str, value: str, at: int) -> int | None:
 
 def suggest(corpus: Corpus, source_id: str) -> Suggestions:
     """The stubs of ``source_id``: one per uncovered number (a number inside another's value —
-    the 70 of 60-70% — shares its stub); a date only when its sentence names an event."""
+    the 70 of 60-70% — shares its stub; a date only when its sentence names an event), and one
+    per uncovered claim word with a figure to check it by (see :func:`_claim`)."""
     source = corpus.sources.get(source_id)
     if source is None:
         raise KeyError(f"unknown source {source_id!r}; known: {', '.join(sorted(corpus.sources))}")
-    text = SourceText.of(source)
-    folded = text.folded
+    read = _Reader(corpus, SourceText.of(source))
+    folded = read.text.folded
     uncovered = coverage.measure_corpus(corpus)[source_id].uncovered
-    year = source.published.start.year
-    entity_names = find_names(
-        folded, {k: e.names for k, e in corpus.entities.items()}, longest=True
-    )
-    metric_names = find_names(
-        folded, {k: m.names for k, m in corpus.metrics.items()}, longest=False
-    )
-    generic = {k for k, e in corpus.entities.items() if e.kind in GENERIC_ENTITY_KINDS}
-    spans = _values(text)
-    periods = Periods(text, [(s.start, s.end) for s in spans.values() if not s.is_date])
-    numbers = {s.number for s in spans.values() if not s.is_date}
+    open_starts = {m.start for m in uncovered}
     event_words = EVENT_WORDS | {
         fold(w) for m in corpus.metrics.values() if m.dimension == "date" for w in m.names
     }
-    examples = Examples(corpus.facts)
-    open_starts = {m.start for m in uncovered}
     stubs: list[Stub] = []
-    for span in (spans[k] for k in sorted(spans)):
-        held = tuple(m for m in text.mentions if span.start <= m.start and m.end <= span.end)
+    claims: list[ValueSpan] = []
+    for span in (read.spans[k] for k in sorted(read.spans)):
+        held = read.held(span)
         if not any(m.start in open_starts for m in held):
             continue
-        s_lo, s_hi, quote = text.sentence(span.start, span.end)
+        if span.is_claim:
+            claims.append(span)
+            continue
+        s_lo, s_hi, _ = read.text.sentence(span.start, span.end)
         if span.is_date and not any(w in folded[s_lo:s_hi] for w in event_words if w):
             continue  # a date no event's: the period of what the sentence says
+        stubs.append(read.stub(span))
+    figures = _figures(read, stubs, corpus.facts, source_id)
+    stubs += [_claim(read, span, figures) for span in claims]
+    stubs.sort(key=lambda s: s.span.start)
+    _name_ids(stubs, corpus, source_id)
+    return Suggestions(source_id, stubs, _unread(read.text, uncovered, stubs))
+
+
+class _Reader:
+    """Reads the stubs of one source: its text, names, values and periods, read once."""
+
+    def __init__(self, corpus: Corpus, text: SourceText) -> None:
+        self.corpus, self.text = corpus, text
+        folded = text.folded
+        self.year = text.source.published.start.year
+        self.entity_names = find_names(
+            folded, {k: e.names for k, e in corpus.entities.items()}, longest=True
+        )
+        self.metric_names = find_names(
+            folded, {k: m.names for k, m in corpus.metrics.items()}, longest=False
+        )
+        self.generic = {k for k, e in corpus.entities.items() if e.kind in GENERIC_ENTITY_KINDS}
+        self.spans = _values(text)
+        plain = [s for s in self.spans.values() if not (s.is_date or s.is_claim)]
+        self.periods = Periods(text, [(s.start, s.end) for s in plain])
+        self.numbers = {s.number for s in plain}  # a kind cue reaches up to the next of these
+        self.examples = Examples(corpus.facts)
+
+    def held(self, span: ValueSpan) -> tuple[Mention, ...]:
+        return tuple(m for m in self.text.mentions if span.start <= m.start and m.end <= span.end)
+
+    def stub(self, span: ValueSpan, dimensions: tuple[str, ...] | None = None) -> Stub:
+        """A stub for the value at ``span``, every field read from the text around it."""
+        text, folded = self.text, self.text.folded
+        s_lo, s_hi, quote = text.sentence(span.start, span.end)
         value = folded[span.start : span.end]
         hedge = span.hedge
-        if hedge is not None and not hedge_stands_by(folded[s_lo:s_hi], span.start - s_lo,
-                                                      span.end - s_lo, hedge):  # fmt: skip
+        if hedge is not None and not hedge_stands_by(
+            folded[s_lo:s_hi], span.start - s_lo, span.end - s_lo, hedge
+        ):
             hedge = None  # not expected: value_span places hedges as provenance reads them
-        stub = Stub(span, held, _raw_value(text, span), quote, hedge=hedge, unit=span.unit,
-                    dimensions=_dimensions(value, hedge, span.unit, year))  # fmt: skip
+        if dimensions is None:
+            dimensions = _dimensions(value, hedge, span.unit, self.year)
+        stub = Stub(span, self.held(span), _raw_value(text, span), quote, hedge=hedge,
+                    unit=span.unit, dimensions=dimensions)  # fmt: skip
         stub.occurrence = _occurrence(quote, value, span.start - s_lo)
         clauses = text.clauses(s_lo, s_hi)
         clause = next(((a, b) for a, b in clauses if a <= span.start < b), (s_lo, s_hi))
         sentence = (s_lo, s_hi)
-        stub.period, stub.period_text, stub.period_from = periods.of(stub, sentence)
+        stub.period, stub.period_text, stub.period_from = self.periods.of(stub, sentence)
         stub.entity, stub.entity_from, stub.entity_candidates = entity_of(
-            text, entity_names, stub, clause, sentence, generic
+            text, self.entity_names, stub, clause, sentence, self.generic
         )
         stub.metric, stub.metric_from, stub.metric_candidates = metric_of(
-            text, metric_names, corpus.metrics, stub, sentence, clause, examples
+            text, self.metric_names, self.corpus.metrics, stub, sentence, clause, self.examples
         )
-        stub.kind, stub.kind_from = kind_of(text, stub, sentence, clauses, numbers)
-        stub.qualifiers = qualifiers_of(text, entity_names, span, sentence)
-        stubs.append(stub)
-    _name_ids(stubs, corpus, source_id)
-    return Suggestions(source_id, stubs, _unread(text, uncovered, stubs))
+        stub.kind, stub.kind_from = kind_of(text, stub, sentence, clauses, self.numbers)
+        stub.qualifiers = qualifiers_of(text, self.entity_names, span, sentence)
+        return stub
+
+
+# The kind of claim each claim word makes (mentions.CLAIM_WORDS).
+_CLAIM_KINDS = {"新高": "record_high", "新低": "record_low", "高於": "greater_than",
+                "超越": "greater_than", "低於": "less_than", "不及": "less_than"}  # fmt: skip
+
+
+_CLAIM_IDS = {"greater_than": "above", "less_than": "below", "record_high": "record-high",
+              "record_low": "record-low"}  # fmt: skip
+
+
+def _figures(
+    read: _Reader, stubs: list[Stub], facts: list[Fact], source_id: str
+) -> dict[int, Stub | Fact]:
+    """The figure at each number of the source, by where its value starts: a new stub, or the
+    curated fact that already covers it."""
+    folded = read.text.folded
+    out: dict[int, Stub | Fact] = {}
+    for f in facts:
+        if f.source != source_id or f.claim is not None:
+            continue
+        quote = fold(f.quote)
+        spans = whole_mention_spans(quote, fold(f.value))
+        if len(spans) < (f.occurrence or 1):
+            continue
+        at, _ = spans[(f.occurrence or 1) - 1]
+        for q in occurrences(folded, quote):
+            for start, span in read.spans.items():
+                if span.start <= q + at < span.end and not span.is_claim:
+                    out[start] = f
+    out.update({s.mentions[0].start: s for s in stubs})
+    return out
+
+
+def _claim(read: _Reader, span: ValueSpan, figures: dict[int, Stub | Fact]) -> Stub:
+    """A claim stub for the claim word at ``span`` (docs/fact-format.md, "Claim facts"): about
+    the figure nearest before it in its sentence (its entity, metric, period; ``subject:``), a
+    comparison against the first figure after it that reads in the same dimensions (顯著高於文心一言
+    約10元/月) — REVIEW when none does (大幅低於整體營收成長速度) — a record against its series
+    (創歷史新高)."""
+    text = read.text
+    s_lo, s_hi, _ = text.sentence(span.start, span.end)
+    word = text.folded[span.number : span.end]
+    kind = next(k for w, k in _CLAIM_KINDS.items() if word.endswith(w))
+    inside = sorted((read.spans[k].start, f) for k, f in figures.items()
+                    if s_lo <= read.spans[k].start < s_hi)  # fmt: skip
+    subject = next((f for start, f in reversed(inside) if start < span.start), None)
+    dims = _figure_dims(subject) if subject is not None else None
+    stub = read.stub(span, dims or tuple(d for d in DIMENSIONS if d != "date"))
+    if subject is not None:
+        stub.entity, stub.metric, stub.period = subject.entity, subject.metric, subject.period
+        stub.period_text = tuple(t for t in subject.period_text if fold(t) in fold(stub.quote))
+        stub.kind, stub.qualifiers = subject.kind, dict(subject.qualifiers)
+        stub.entity_from = stub.metric_from = stub.period_from = "the figure it is said of"
+        stub.entity_candidates = stub.metric_candidates = ()
+    if kind.startswith("record"):
+        stub.claim = {kind: "true"}
+        return stub
+    other = next(
+        (f for start, f in inside if start >= span.end
+         and (dims is None or set(_figure_dims(f)) & set(dims))),
+        None,
+    )  # fmt: skip
+    # no figure after it (大幅低於整體營收成長速度): the curator names the other one
+    stub.claim = {kind: other or REVIEW, **({"subject": subject} if subject is not None else {})}
+    return stub
+
+
+def _figure_dims(figure: Stub | Fact) -> tuple[str, ...]:
+    if isinstance(figure, Stub):
+        return figure.dimensions
+    return _dimensions(fold(figure.value), figure.hedge, figure.unit, figure.period.start.year)
 
 
 def suggestions(corpus: Corpus, source_id: str) -> list[Stub]:
@@ -203,6 +304,7 @@ def _name_ids(stubs: list[Stub], corpus: Corpus, source_id: str) -> None:
         parts = [prefix, stub.entity or "todo", stub.metric or "todo"]
         parts += [f"{k}-{v}" for k, v in sorted(stub.qualifiers.items())][:1]
         parts.append(stub.period.text if stub.period else "todo")
+        parts += [_CLAIM_IDS[k] for k in stub.claim or () if k in _CLAIM_IDS]
         slug = "-".join(parts).lower().replace("..", "-")  # 2025q1..2025q3 → 2025q1-2025q3
         base = re.sub(r"[^a-z0-9.]+", "-", slug).strip("-.")[:110]
         new, n = base, 1
@@ -255,7 +357,16 @@ def render(stub: Stub) -> str:
     lines.append(f"    quote: {_q(stub.quote)}")
     if stub.period_text:
         lines.append(f"    period_text: [{', '.join(_q(t) for t in stub.period_text)}]")
+    if stub.claim:
+        said = ", ".join(f"{k}: {_q(_ref(v))}" for k, v in stub.claim.items())
+        why = "  # the other figure: a {fact-id} or entity.metric@period" if REVIEW in said else ""
+        lines.append(f"    claim: {{{said}}}{why}")
     return "\n".join(lines) + "\n"
+
+
+def _ref(value: object) -> str:
+    """A claim's argument as the fact format writes it: a figure as ``{its id}``."""
+    return f"{{{value.id}}}" if isinstance(value, Stub | Fact) else str(value)
 
 
 def stubs(root: Path, source_id: str, corpus: Corpus | None = None) -> str:

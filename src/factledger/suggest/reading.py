@@ -113,6 +113,9 @@ class Stub:
     qualifiers: dict[str, str] = field(default_factory=dict)
     kind: str = "actual"
     kind_from: str = ""
+    # a claim word's claim: its kind and argument, ``subject`` the figure it is said of (a Stub
+    # or a curated Fact, written as {its id})
+    claim: dict[str, object] | None = None
     id: str = ""
 
     @property
