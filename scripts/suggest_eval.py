@@ -189,7 +189,7 @@ def evaluate(corpus: Corpus) -> dict:
         "missed": sum(1 for r in rows if r[2] is None),
         "correct": correct,
         "accuracy": {k: correct[k] / total if total else 1.0 for k in FIELDS},
-        "review": {k: review[k] for k in ("entity", "metric", "period")},
+        "review": {k: review[k] for k in ("entity", "metric", "period", "claim")},
         "causes": {k: causes[k] for k in CAUSES},
         "named": named,
         "rows": rows,
@@ -223,8 +223,8 @@ def table(result: dict) -> list[str]:
     )
     rev = result["review"]
     lines.append(
-        f"left REVIEW: entity {rev['entity']}, metric {rev['metric']}, period {rev['period']} "
-        f"(of {result['stubs']} stubs)"
+        f"left REVIEW: entity {rev['entity']}, metric {rev['metric']}, period {rev['period']}, "
+        f"claim's other figure {rev['claim']} (of {result['stubs']} stubs)"
     )
     return lines
 

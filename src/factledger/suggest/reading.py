@@ -122,7 +122,8 @@ class Stub:
     def review(self) -> tuple[str, ...]:
         """The fields left to the curator (REVIEW)."""
         fields = (("entity", self.entity), ("metric", self.metric), ("period", self.period))
-        return tuple(name for name, v in fields if v is None)
+        left = tuple(name for name, v in fields if v is None)
+        return left + (("claim",) if self.claim and REVIEW in self.claim.values() else ())
 
 
 @dataclass
