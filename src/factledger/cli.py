@@ -372,8 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     cov.set_defaults(func=cmd_coverage)
     sug = with_root(command(
         "suggest", "print YAML stubs for uncovered mentions",
-        "Print a YAML fact stub for every uncovered mention of one source, with the sentence "
-        "around it as the quote, for a curator to complete and paste into facts/<id>.yaml.",
+        "Print a YAML fact stub for every uncovered number of one source, read from the text "
+        "(the sentence as quote, the whole value, its period, entity, metric and kind; REVIEW "
+        "where the text does not settle a field), to correct and paste into facts/<id>.yaml.",
         exit_codes("0    stubs printed", "2    unknown source, unreadable input or a usage error"),
     ))  # fmt: skip
     sug.add_argument("source", help="source id (seeds/<id>.md)")
