@@ -240,7 +240,8 @@ def written_value(x: float, decimals: int, *, dimension: str, scale: str = "") -
             ctx.prec = _PRECISION
             # the shortest decimal that is x (repr), as written: 1.15 rounds half up to 1.2,
             # not down as its binary value 1.1499… would
-            q = (abs(Decimal(x if isinstance(x, int) else repr(x))) / (_SCALES[scale] if scale else _ONE)).quantize(
+            exact = Decimal(x if isinstance(x, int) else repr(x))
+            q = (abs(exact) / (_SCALES[scale] if scale else _ONE)).quantize(
                 Decimal(1).scaleb(-decimals), ROUND_HALF_UP
             )
     except InvalidOperation:
