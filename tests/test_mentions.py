@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from factledger import mentions
 from factledger.mentions import find_mentions
 from factledger.text import fold
 
@@ -71,3 +72,21 @@ def test_mentions_are_ordered_spans_of_the_text(text: str) -> None:
     for m in found:
         assert folded[m.start : m.end] == m.text
     assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet="0123456789.,QHAa第數幾一二兩三十百千萬億餘多到至、破超過倍個月人名大半年",
+        max_size=40,
+    )
+)
+def test_the_scan_finds_what_the_pattern_finds_everywhere(text: str) -> None:
+    """find_mentions tries the pattern only where a mention can start: the same mentions as
+    trying it at every position."""
+    expected = [
+        (m.start(), m.end(), m.group(0))
+        for m in mentions._MENTION.finditer(text)
+        if not mentions._is_idiom(m.group(0)) and mentions._has_quantity(m.group(0))
+    ]
+    assert [(m.start, m.end, m.text) for m in mentions.find_mentions(text)] == expected
