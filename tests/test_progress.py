@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 from factledger import cli, engine
+from factledger.checks import default_checks
 
 from .conftest import edit_facts
 
-ENGINE_STAGES = [
-    "load", "table", "provenance", "schema", "expectations", "rules", "conflicts", "coverage",
-]  # fmt: skip
+ENGINE_STAGES = ["load", "table", *(c.name for c in default_checks())]
 REPORT_STAGES = ["report json", "report junit", "report claimreview", "report html"]
 LINE = re.compile(r"^\[\s*\d+\.\d s\] (\S+(?: \S+)?)(?: · (.*))?$")
 

@@ -136,9 +136,12 @@ def _has_quantity(token: str) -> bool:
     return bool(re.fullmatch(rf"[百千萬億兆]+(?:{_UNIT_RE})", token)) or token in ("億", "萬")
 
 
-# Every character a mention can start with. The regex engine cannot skip ahead to these by
-# itself (the alternatives open with lookbehinds), so the scan below does.
-_FIRST = re.compile(f"[0-9QH第數幾{_DIGITS}十百千萬億兆]")
+# Every character a mention can start with (a new alternative of _MENTION adds its own here;
+# tests/test_mentions.py checks the scan against finditer). The regex engine cannot skip ahead to
+# these by itself (the alternatives open with lookbehinds), so the scan below does.
+_FIRST = re.compile(
+    f"[0-9QH第數幾{_DIGITS}十百千萬億兆{''.join(sorted({w[0] for w in CLAIM_WORDS}))}]"
+)
 
 
 def find_mentions(folded: str) -> list[Mention]:
