@@ -16,11 +16,12 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "payloads": ("model",),
     **{p: ("model", *PARSERS) for p in PARSERS},
     "fx": ("model", "intervals"),
-    "load": ("model", "load", *PARSERS),
+    "load": ("model", "load", "workers", *PARSERS),
     "table": ("model", "fx"),
     "checks": ("model", "payloads", "load", "table", "fx", "checks", *PARSERS),
-    "engine": ("model", "load", "table", "checks"),
-    "report": ("model", "payloads", "report", "formatting", "text", "period", "engine"),
+    "workers": (),
+    "engine": ("model", "load", "table", "checks", "workers"),
+    "report": ("model", "payloads", "report", "formatting", "text", "period", "engine", "workers"),
 }
 # Faces present an outcome (or write what a command says it writes); they never compute a verdict.
 FACES = (

@@ -136,14 +136,31 @@ def _has_quantity(token: str) -> bool:
     return bool(re.fullmatch(rf"[百千萬億兆]+(?:{_UNIT_RE})", token)) or token in ("億", "萬")
 
 
+# Every character a mention can start with (a new alternative of _MENTION adds its own here;
+# tests/test_mentions.py checks the scan against finditer). The regex engine cannot skip ahead to
+# these by itself (the alternatives open with lookbehinds), so the scan below does.
+_FIRST = re.compile(
+    f"[0-9QH第數幾{_DIGITS}十百千萬億兆{''.join(sorted({w[0] for w in CLAIM_WORDS}))}]"
+)
+
+
 def find_mentions(folded: str) -> list[Mention]:
-    """Every numeric mention of an already-folded text, in order, non-overlapping."""
+    """Every numeric mention of an already-folded text, in order, non-overlapping (what
+    ``_MENTION.finditer`` finds, trying only where a mention can start)."""
     found: list[Mention] = []
-    for m in _MENTION.finditer(folded):
+    search, match = _FIRST.search, _MENTION.match
+    pos = 0
+    while (candidate := search(folded, pos)) is not None:
+        start = candidate.start()
+        m = match(folded, start)  # lookbehinds still see the text before ``start``
+        if m is None:
+            pos = start + 1
+            continue
+        pos = m.end()
         token = m.group(0)
         if not m.group("claim") and (_is_idiom(token) or not _has_quantity(token)):
             continue
-        found.append(Mention(m.start(), m.end(), token))
+        found.append(Mention(start, pos, token))
     return found
 
 

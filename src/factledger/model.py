@@ -452,9 +452,13 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+# json.dumps with options builds an encoder per call; a result's fingerprint is taken per result
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+
+
 def fingerprint(*parts: Any) -> str:
     """Short, stable hash of the values a result depends on."""
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    blob = _FINGERPRINT_JSON.encode(parts)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -70,8 +70,19 @@ def canonicalize(facts: list[Fact], metrics: dict[str, Metric]) -> tuple[list[Fa
         typical = None
         if canon is not None and f.typical is not None and f.typical != f.interval:
             typical, _ = to_canonical(f, metric, f.typical)
-        out.append(dataclasses.replace(f, canonical=canon, typical_canonical=typical))
+        out.append(_with_canonical(f, canon, typical))
     return out, problems
+
+
+def _with_canonical(fact: Fact, canonical: Interval | None, typical: Interval | None) -> Fact:
+    """``dataclasses.replace(fact, canonical=..., typical_canonical=...)`` without re-running
+    ``__init__`` over every field (a frozen dataclass sets each through ``object.__setattr__``):
+    100k facts."""
+    new = object.__new__(Fact)
+    new.__dict__.update(fact.__dict__)
+    object.__setattr__(new, "canonical", canonical)
+    object.__setattr__(new, "typical_canonical", typical)
+    return new
 
 
 def frame(

@@ -61,13 +61,16 @@ class Check:
     """``name`` keys the check's timings and extras; ``kinds`` are the result kinds it gives
     (an acknowledgement of a kind no check of the run gives is not judged); ``thorough`` checks
     are skipped by ``check --fast`` (the pre-commit hook); ``cross_checks`` checks compare facts
-    with each other, and the run measures which numeric facts they touch."""
+    with each other, and the run measures which numeric facts they touch. A ``separable`` check only
+    reads the context and returns an output that pickles, so on a large corpus the engine may run
+    it in a worker process beside the others (:mod:`factledger.workers`)."""
 
     name: str
     run: Callable[[CheckContext], CheckOutput]
     kinds: tuple[str, ...] = ()
     thorough: bool = False
     cross_checks: bool = False  # compares facts with each other (reports ``touched``)
+    separable: bool = False  # may run in a worker process (factledger.workers)
 
 
 def default_checks() -> list[Check]:

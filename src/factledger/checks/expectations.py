@@ -148,4 +148,4 @@ def run(ctx: CheckContext) -> CheckOutput:
 
 
 # great-expectations takes seconds to import: `check --fast` (the pre-commit hook) skips it.
-CHECK = Check("expectations", run, ("expectation",), thorough=True)
+CHECK = Check("expectations", run, ("expectation",), thorough=True, separable=True)

@@ -100,4 +100,4 @@ def run(ctx: CheckContext) -> CheckOutput:
     return CheckOutput(check(ctx.table, list(DIMENSIONS)))
 
 
-CHECK = Check("schema", run, ("schema",))
+CHECK = Check("schema", run, ("schema",), separable=True)

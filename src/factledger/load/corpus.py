@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from factledger.load import factfiles
 from factledger.load import yamlnodes as yn
 from factledger.load.factfields import (
     _check_fields,
@@ -26,8 +27,17 @@ from factledger.load.factfields import (
     _text,
     _value_placed,
 )
-from factledger.load.ids import id_key, id_problem
-from factledger.load.rules import RULE_SUFFIXES, Rule, derived_rules, load_rules, rule_files
+from factledger.load.factfiles import FactFile, FactId
+from factledger.load.ids import id_problem
+from factledger.load.rules import (
+    RULE_SUFFIXES,
+    Rule,
+    RuleFile,
+    check_rule_files,
+    derived_rules,
+    read_rule_files,
+    rule_files,
+)
 from factledger.load.settings import Settings, load_settings
 from factledger.model import (
     ACK_VERDICTS,
@@ -150,21 +160,28 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _read_yaml(corpus: Corpus, path: Path, probs: Problems) -> yn.Node | None:
-    rel = probs.file
-    corpus.files.append(rel)
+    corpus.files.append(probs.file)
+    node, unreadable = _parse_file(corpus, path, probs)
+    if unreadable:
+        corpus.unreadable.add(probs.file)
+    return node
+
+
+def _parse_file(corpus: Corpus, path: Path, probs: Problems) -> tuple[yn.Node | None, bool]:
+    """The file's node tree (None when there is none), and whether it is unreadable. (Reads
+    the corpus' settings and root only: a worker process calls it too.)"""
     try:
         text = yn.read(path, limit=corpus.settings.max_yaml_bytes, root=corpus.root)
         node, local = yn.parse(text)
     except yn.YamlProblem as exc:
         probs.add(exc.line, None, exc.message)
-        corpus.unreadable.add(rel)
-        return None
+        return None, True
     for p in local:
         probs.add(p.line, None, p.message)
     if node is None:
         probs.add(1, None, "empty file")
-        corpus.unreadable.add(rel)
-    return node
+        return None, True
+    return node, False
 
 
 # --- seeds -------------------------------------------------------------------------------------
@@ -373,57 +390,62 @@ def load_registries(corpus: Corpus) -> None:
 # --- facts -------------------------------------------------------------------------------------
 
 
-def load_facts(corpus: Corpus) -> None:
-    seen: dict[str, str] = {}
+def load_facts(corpus: Corpus, *, workers: int = 1) -> list[RuleFile] | None:
+    """Every facts file. With ``workers`` > 1 (where a worker process can run) a worker reads
+    the rule files and the later facts files meanwhile — as many as make the two halves take
+    about as long — and the rule files come back read, their references not yet checked
+    (None otherwise). Either way the corpus is the same (:mod:`.factfiles`)."""
     registries = {"entities.yaml", "metrics.yaml"}
-    for path in sorted((corpus.root / "facts").glob("*.yaml")):
-        if path.name in registries:
-            continue
-        rel = _rel(corpus.root, path)
-        probs = Problems(rel, corpus.problems)
-        node = _read_yaml(corpus, path, probs)
-        if node is None:
-            continue
-        if not isinstance(node, yn.Map):
-            probs.add(node.line, None, "expected a mapping {source: ..., facts: [...]}")
-            continue
-        _check_fields(node, {"source": True, "facts": True, "ignore": False}, probs, "a facts file")
-        source_id = _text(node.items.get("source"), probs, "source")
-        source = corpus.sources.get(source_id) if source_id else None
-        if source_id and source is None:
-            probs.add(
-                node.key_lines.get("source"),
-                "source",
-                f"unknown source {source_id!r} (no seeds/{source_id}.md)",
-            )
-        facts = node.items.get("facts")
-        if facts is not None and not isinstance(facts, yn.Seq):
-            probs.add(facts.line, "facts", "expected a list of facts")
-        elif facts is not None:
-            for item in facts.items:
-                fact = _build_fact(corpus, item, source_id, source, probs)
-                # ids are compared as id_key (NFKC, case folded), also a malformed one
-                raw = item.items.get("id") if isinstance(item, yn.Map) else None
-                if not (isinstance(raw, yn.Scalar) and raw.kind == "str"):
-                    continue
-                key = id_key(raw.text)
-                if key in seen:
-                    probs.add(
-                        raw.line,
-                        "id",
-                        f"duplicate fact id {raw.text!r} (also at {seen[key]})",
-                        raw.text,
-                    )
-                    continue
-                seen[key] = f"{rel}:{item.line}"
-                if fact is not None:
-                    corpus.facts.append(fact)
-        ignore = node.items.get("ignore")
-        if ignore is not None and source_id:
-            _load_ignores(corpus, ignore, source_id, probs)
+    paths = [p for p in sorted((corpus.root / "facts").glob("*.yaml")) if p.name not in registries]
+    rules_dir = corpus.root / "checks" / "rules"
+    limit = corpus.settings.max_yaml_bytes
+    read, read_rules = factfiles.read_split(
+        paths,
+        rule_files(rules_dir) if rules_dir.is_dir() else [],
+        lambda path: read_fact_file(corpus, path),
+        lambda: read_rule_files(rules_dir, corpus.root, limit),
+        split=workers > 1,
+    )
+    factfiles.join(corpus, read)
+    return read_rules
 
 
-def _load_ignores(corpus: Corpus, node: yn.Node, source_id: str, probs: Problems) -> None:
+def read_fact_file(corpus: Corpus, path: Path) -> FactFile:
+    """One facts file against the corpus' sources and registries (which it does not change)."""
+    found: list[Result | FactId] = []
+    probs = Problems(_rel(corpus.root, path), found)  # type: ignore[arg-type]
+    node, unreadable = _parse_file(corpus, path, probs)
+    ff = FactFile(probs.file, found, [], unreadable)
+    if node is None:
+        return ff
+    if not isinstance(node, yn.Map):
+        probs.add(node.line, None, "expected a mapping {source: ..., facts: [...]}")
+        return ff
+    _check_fields(node, {"source": True, "facts": True, "ignore": False}, probs, "a facts file")
+    source_id = _text(node.items.get("source"), probs, "source")
+    source = corpus.sources.get(source_id) if source_id else None
+    if source_id and source is None:
+        probs.add(
+            node.key_lines.get("source"),
+            "source",
+            f"unknown source {source_id!r} (no seeds/{source_id}.md)",
+        )
+    facts = node.items.get("facts")
+    if facts is not None and not isinstance(facts, yn.Seq):
+        probs.add(facts.line, "facts", "expected a list of facts")
+    elif facts is not None:
+        for item in facts.items:
+            fact = _build_fact(corpus, item, source_id, source, probs)
+            raw = item.items.get("id") if isinstance(item, yn.Map) else None
+            if isinstance(raw, yn.Scalar) and raw.kind == "str":
+                found.append(FactId(raw.text, raw.line, item.line, fact))
+    ignore = node.items.get("ignore")
+    if ignore is not None and source_id:
+        _load_ignores(ff.ignores, ignore, source_id, probs)
+    return ff
+
+
+def _load_ignores(ignores: list[Ignore], node: yn.Node, source_id: str, probs: Problems) -> None:
     if not isinstance(node, yn.Seq):
         probs.add(node.line, "ignore", "expected a list")
         return
@@ -437,9 +459,10 @@ def _load_ignores(corpus: Corpus, node: yn.Node, source_id: str, probs: Problems
         reason = _text(item.items["reason"], probs, "reason")
         context = _text(item.items.get("context"), probs, "context", any_scalar=True)
         if mention and reason:
-            corpus.ignores.append(
-                Ignore(source_id, mention, reason, context, probs.file, item.line)
-            )
+            ignores.append(Ignore(source_id, mention, reason, context, probs.file, item.line))
+
+
+_FACT_REQUIRED = {k: s.required for k, s in FACT_FIELDS.items()}
 
 
 def _build_fact(
@@ -450,7 +473,7 @@ def _build_fact(
         return None
     fid_node = node.items.get("id")
     fid = fid_node.text if isinstance(fid_node, yn.Scalar) else f"<fact at line {node.line}>"
-    ok = _check_fields(node, {k: s.required for k, s in FACT_FIELDS.items()}, probs, "a fact", fid)
+    ok = _check_fields(node, _FACT_REQUIRED, probs, "a fact", fid)
     vals: dict[str, object] = {}
     for name, spec in FACT_FIELDS.items():
         child = node.items.get(name)
@@ -609,16 +632,17 @@ def load_acks(corpus: Corpus) -> None:
         corpus.acks.append(Acknowledgement(file=rel, line=item.line, **vals))  # type: ignore[arg-type]
 
 
-def load_corpus(root: Path, settings: Settings | None = None) -> Corpus:
+def load_corpus(root: Path, settings: Settings | None = None, *, workers: int = 1) -> Corpus:
     """The corpus at ``root``; ``settings`` (default: ``root``'s factledger.toml) gives the size
-    caps of seeds and YAML files."""
+    caps of seeds and YAML files. ``workers`` > 1 reads the rule files and half of the facts
+    files in a worker process (:func:`load_facts`)."""
     if settings is None:
         settings = load_settings(root)[0]  # its problems are the engine's to report
     corpus = Corpus(root=root, settings=settings)
     load_sources(corpus)
     load_registries(corpus)
-    load_facts(corpus)
-    load_rule_files(corpus)
+    rule_files = load_facts(corpus, workers=workers)
+    load_rule_files(corpus, rule_files)
     load_acks(corpus)
     warn_unread(corpus)
     return corpus
@@ -659,18 +683,15 @@ def warn_unread(corpus: Corpus) -> None:
             )
 
 
-def load_rule_files(corpus: Corpus) -> None:
-    """Rule files, then one implicit rule per derived fact with a formula."""
+def load_rule_files(corpus: Corpus, read: list[RuleFile] | None = None) -> None:
+    """Rule files (``read`` already, or read here), then one implicit rule per derived fact
+    with a formula."""
     entities, metrics = set(corpus.entities), set(corpus.metrics)
     folder = corpus.root / "checks" / "rules"
-    rules, problems = load_rules(
-        folder,
-        entities=entities,
-        metrics=metrics,
-        fact_ids={f.id for f in corpus.facts},
-        root=corpus.root,
-        limit=corpus.settings.max_yaml_bytes,
-        unreadable=corpus.unreadable,
+    if read is None:
+        read = read_rule_files(folder, corpus.root, corpus.settings.max_yaml_bytes)
+    rules, problems = check_rule_files(
+        read, entities, metrics, {f.id for f in corpus.facts}, corpus.unreadable
     )
     if folder.is_dir():
         corpus.files.extend(_rel(corpus.root, p) for p in rule_files(folder))
