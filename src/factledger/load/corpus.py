@@ -27,6 +27,7 @@ from factledger.load.factfields import (
     _value_placed,
 )
 from factledger.load.ids import id_key, id_problem
+from factledger.load.relations import check_relation_qualifiers, check_relations, relation_fields
 from factledger.load.rules import RULE_SUFFIXES, Rule, derived_rules, load_rules, rule_files
 from factledger.load.settings import Settings, load_settings
 from factledger.model import (
@@ -104,7 +105,20 @@ METRIC_FIELDS = {
     "series": True,
     "description": True,
     "names": False,
+    # relations (docs/fact-format.md, "Relations"), instantiated as invariants
+    "aggregation": False,
+    "growth_of": False,
+    "change_of": False,
+    "basis": False,
+    "subset_of": False,
+    "part_of": False,
+    "parts": False,
+    "complete": False,
+    "ratio_of": False,
+    "per_period": False,
 }
+_BASE_FIELDS = ("key", "dimension", "unit", "series", "description", "names")
+RELATION_FIELDS = tuple(k for k in METRIC_FIELDS if k not in _BASE_FIELDS)
 ACK_FIELDS = {
     "id": True,
     "fingerprint": True,
@@ -364,10 +378,13 @@ def load_registries(corpus: Corpus) -> None:
                 tuple(names),
                 probs.file,
                 m.line,
+                field_lines=dict(m.key_lines),
+                **relation_fields(m, key, probs),
             )
 
     _load_list(corpus, "facts/entities.yaml", "entities", ENTITY_FIELDS, entity)
     _load_list(corpus, "facts/metrics.yaml", "metrics", METRIC_FIELDS, metric)
+    check_relations(corpus.metrics, Problems("facts/metrics.yaml", corpus.problems))
 
 
 # --- facts -------------------------------------------------------------------------------------
@@ -618,6 +635,7 @@ def load_corpus(root: Path, settings: Settings | None = None) -> Corpus:
     load_sources(corpus)
     load_registries(corpus)
     load_facts(corpus)
+    check_relation_qualifiers(corpus.metrics, corpus.facts, corpus.problems)
     load_rule_files(corpus)
     load_acks(corpus)
     warn_unread(corpus)
