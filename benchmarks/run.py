@@ -121,6 +121,7 @@ def child(root: Path, profile: Path | None) -> dict:
         "open_errors": len(outcome.open_errors),
         "injected": len(truth),
         "injected_found": sum(any(i.startswith(t["expected"]) for i in found) for t in truth),
+        "invariants": (outcome.extras.get("invariants") or {}).get("invariants", 0),
         "imports_s": imports,
         "cold_s": cold,
         "cold_timings": cold_timings if profile is None else None,
@@ -240,7 +241,8 @@ def _fmt_s(x: float | None) -> str:
     return "—" if x is None else (f"{x:.2f}" if x < 100 else f"{x:.0f}")
 
 
-STEPS = ("load", "provenance", "table", "schema", "expectations", "rules", "conflicts", "coverage")
+STEPS = ("load", "provenance", "table", "schema", "expectations", "rules", "invariants",
+         "conflicts", "coverage")  # fmt: skip
 
 
 def table(rows: list[dict]) -> str:

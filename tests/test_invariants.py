@@ -20,7 +20,7 @@ from factledger.period import parse_period
 from factledger.quantity import parse_quantity
 from factledger.table import canonicalize
 
-from .conftest import write_mini
+from .conftest import edit_facts, write_mini
 
 
 def metric(key: str, dimension: str = "count", unit: str = "count", **relations) -> Metric:
@@ -403,6 +403,7 @@ BAD_METRICS = """metrics:
 def test_relation_errors_are_located_and_all_reported(tmp_path: Path) -> None:
     root = write_mini(tmp_path / "c")
     (root / "facts" / "metrics.yaml").write_text(BAD_METRICS, encoding="utf-8")
+    edit_facts(root, "    metric: dau\n", "    metric: dau\n    qualifiers: {segment: live}\n")
     corpus = load_corpus(root)
     got = {
         (p.line, p.message) for p in corpus.problems if p.file == "facts/metrics.yaml"
@@ -410,7 +411,8 @@ def test_relation_errors_are_located_and_all_reported(tmp_path: Path) -> None:
     assert got == {
         (7, "aggregation: 'flows' is not one of flow, stock, cumulative"),
         (13, "subset_of: unknown metric 'mua' (did you mean 'mau'?)"),
-        (15, "parts: unknown qualifier 'segmnet': no fact of 'dau' has it"),
+        (15, "parts: unknown qualifier 'segmnet': no fact of 'dau' has it (did you mean "
+             "'segment'?)"),
         (22, "growth_of: needs 'basis' too"),
         (29, "per_period: only meaningful with ratio_of"),
         (36, "ratio_of: expected a mapping {numerator: <metric>, denominator: <metric>}"),

@@ -157,7 +157,7 @@ def evaluate(
     results: list[Result] = [*problems, *corpus.problems, *conversion_problems]
     ctx = CheckContext(corpus, settings or Settings(), measure_touched=crosscheck)
     extras: dict[str, Any] = {}
-    touched: set[str] = set()
+    touched = ctx.touched  # later checks skip probing what earlier ones touch
     for check in checks:
         out = step(check.name, lambda check=check: check.run(ctx))
         results += out.results

@@ -29,6 +29,8 @@ class CheckContext:
     corpus: Corpus
     settings: Settings
     measure_touched: bool = True  # report which facts the checks touch (CheckOutput.touched)
+    # the facts the cross-checks run so far touch: a later check need not probe them again
+    touched: set[str] = field(default_factory=set)
 
     @property
     def facts(self) -> list[Fact]:

@@ -591,7 +591,9 @@ def instantiate(facts: Iterable[Fact], metrics: dict[str, Metric]) -> list[_Buil
 def run(ctx: CheckContext) -> CheckOutput:
     metrics = ctx.corpus.metrics
     dimensions = {k: m.dimension for k, m in metrics.items()}
-    touched: set[str] | None = set() if ctx.measure_touched else None
+    # facts an earlier check touched are not probed again (the engine unions the sets)
+    before = set(ctx.touched)
+    touched: set[str] | None = set(before) if ctx.measure_touched else None
     results: list[Result] = []
     relations: Counter[str] = Counter()
     if any(_declares(m) for m in metrics.values()):
@@ -622,7 +624,7 @@ def run(ctx: CheckContext) -> CheckOutput:
         "relations": dict(sorted(relations.items())),
         "verdicts": dict(Counter(r.verdict for r in results)),
     }
-    return CheckOutput(results, extras, touched or set())
+    return CheckOutput(results, extras, (touched or set()) - before)
 
 
 def _declares(m: Metric) -> bool:

@@ -189,23 +189,22 @@ def check_relations(metrics: dict[str, Metric], probs: Problems) -> None:
 def check_relation_qualifiers(
     metrics: dict[str, Metric], facts: Iterable[Fact], problems: list[Result]
 ) -> None:
-    """A ``parts`` qualifier that no fact of its metric carries names nothing (a typo): said at the
-    line of ``parts`` once the metric has facts."""
+    """A ``parts`` qualifier that no fact of its metric carries, while a close one does, is a
+    typo (``segmnet`` for ``segment``): said at the line of ``parts``. One that is merely unused
+    yet (a registry written before its facts) instantiates nothing and is not a problem."""
     probs = Problems("facts/metrics.yaml", problems)
     used: dict[str, set[str]] = {}
     for f in facts:
         used.setdefault(f.metric, set()).update(k for k, _ in f.qualifiers)
     for metric in metrics.values():
-        if not metric.parts or metric.key not in used:
-            continue
         for q in metric.parts:
-            if q not in used[metric.key]:
-                known = sorted(used[metric.key])
-                hint = difflib.get_close_matches(q, known, n=1)
-                more = f" (did you mean {hint[0]!r}?)" if hint else ""
+            known = sorted(used.get(metric.key, ()))
+            hint = difflib.get_close_matches(q, known, n=1)
+            if q not in known and hint:
                 probs.add(
                     metric.field_lines.get("parts", metric.line),
                     "parts",
-                    f"unknown qualifier {q!r}: no fact of {metric.key!r} has it{more}",
+                    f"unknown qualifier {q!r}: no fact of {metric.key!r} has it "
+                    f"(did you mean {hint[0]!r}?)",
                     key=metric.key,
                 )

@@ -425,7 +425,7 @@ def evaluate_compare(
     if verdict in ("holds", "possible") and rule.reading != "sound":
         strain = strained(list(slots.values()), judge, index.dimensions)
     if touched is not None:
-        touched |= sensitive_facts(list(slots.values()), judge, index.dimensions)
+        touched |= sensitive_facts(list(slots.values()), judge, index.dimensions, touched)
     left, right = side_texts(rule.expression, tree)
     head = f"{_side(left, tree.left, base.lhs)}; {_side(right, tree.right, base.rhs)}"
     if alternatives:
@@ -589,7 +589,10 @@ def verdict_of(slots: list[Slot], judge: Callable[[dict[str, Value]], Outcome]) 
 
 
 def sensitive_facts(
-    slots: list[Slot], judge: Callable[[dict[str, Value]], Outcome], dimensions: dict[str, str]
+    slots: list[Slot],
+    judge: Callable[[dict[str, Value]], Outcome],
+    dimensions: dict[str, str],
+    known: set[str] | frozenset[str] = frozenset(),
 ) -> set[str]:
     """The operand facts whose value decides whether the rule fails: with some other value of
     that one fact (:func:`crosscheck.probes`), the rule passes where it failed or fails where it
@@ -599,6 +602,8 @@ def sensitive_facts(
     out: set[str] = set()
     for i, slot in enumerate(slots):
         for j, m in enumerate(slot.members):
+            if m.fact.id in known:
+                continue  # touched by an earlier rule already: probing it again changes nothing
             for probe in probes(m.interval, dimensions.get(m.fact.metric, "")):
                 members = [
                     *slot.members[:j],
