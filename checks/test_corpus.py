@@ -73,6 +73,18 @@ def test_conflict(finding: str) -> None:
     assert_clean(OUTCOME, [r for r in _of("conflict") if r.id == finding])
 
 
+INVARIANT_IDS = sorted(r.id for r in _of("invariant") if not r.passed)
+
+
+if INVARIANT_IDS:  # no item (and no "empty parameter set" skip) when no invariant fails
+
+    @pytest.mark.parametrize("finding", INVARIANT_IDS)
+    def test_invariant(finding: str) -> None:
+        """A relation declared in facts/metrics.yaml that these facts break: fails until fixed
+        or reviewed in checks/acknowledged.yaml."""
+        assert_clean(OUTCOME, [r for r in _of("invariant") if r.id == finding])
+
+
 DERIVED = sorted(r.id for r in RESULTS if r.kind == "rule" and r.id.startswith("rule:derived:"))
 
 
@@ -105,6 +117,7 @@ KNOWN_KINDS = {
     "provenance",
     "coverage",
     "rule",
+    "invariant",
     "conflict",
     "claim",
 }

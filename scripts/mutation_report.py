@@ -184,6 +184,16 @@ def write_readme_block(root: Path, reports: list[source_errors.KindReport]) -> N
             f"| {KIND_WORDS[r.kind]} | {r.applicable} | {len(r.detected)} | {_pct(r.rate)} | "
             f"{_pct(len(r.detected) / max(1, len(h.candidates(r.kind))))} |"
         )
+    why = source_errors.unchecked(h)
+    rows += [
+        "",
+        "What nothing in the corpus can check — the untouched numeric facts, by what is missing:",
+        "",
+    ]
+    for key, ids in why.items():
+        if ids:
+            rows.append(f"- **{source_errors.UNCHECKED[key]}** ({len(ids)}): "
+                        + ", ".join(f"`{i}`" for i in ids))  # fmt: skip
     readme = Path(__file__).resolve().parents[1] / "README.md"
     text = readme.read_text(encoding="utf-8")
     head, _, rest = text.partition(README_START)

@@ -244,6 +244,7 @@ def _run_checks(ctx: CheckContext, checks: list[Check]) -> list[tuple[float, Che
     for check in checks:
         t0 = time.perf_counter()
         result = check.run(ctx)
+        ctx.touched |= result.touched  # later checks in this process skip probing these
         out.append((time.perf_counter() - t0, result))
     return out
 

@@ -119,6 +119,8 @@ class RuleData(Payload):
     ignored_periods: list[str] | None = field(default=None, metadata=OPTIONAL)
     # why the rule's tolerance is above the default (a rule file must say so)
     reason: str | None = field(default=None, metadata=OPTIONAL)
+    # invariants only: the relation of facts/metrics.yaml it instantiates (subset_of, flow, ...)
+    relation: str | None = field(default=None, metadata=OPTIONAL)
 
 
 # --- conflicts ----------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ class CheckContext:
     corpus: Corpus
     settings: Settings
     measure_touched: bool = True  # report which facts the checks touch (CheckOutput.touched)
+    # the facts the cross-checks run so far touch: a later check need not probe them again
+    touched: set[str] = field(default_factory=set)
 
     @property
     def facts(self) -> list[Fact]:
@@ -80,6 +82,7 @@ def default_checks() -> list[Check]:
         conflicts,
         coverage,
         expectations,
+        invariants,
         provenance,
         rules,
         schema,
@@ -90,6 +93,7 @@ def default_checks() -> list[Check]:
         schema.CHECK,
         expectations.CHECK,
         rules.CHECK,
+        invariants.CHECK,
         conflicts.CHECK,
         claims.CHECK,
         coverage.CHECK,

@@ -466,3 +466,56 @@ class Harness:
             if d is not None:
                 out.detections.append(d)
         return out
+
+
+# Why a numeric fact is untouched: what the corpus lacks for it to be compared (README lists them).
+UNCHECKED = {
+    "open": "compared, but no value could make the comparison fail: open-ended hedges "
+    "(超過, 破) on the other side, or a comparison any value satisfies",
+    "level": "a growth or change whose comparison level (the same period a year or quarter "
+    "earlier) no article gives",
+    "projection": "a projection (guidance, forecast) that nothing stated at the same time "
+    "restates or relates",
+    "partner": "its metric declares a relation, but the partner figure (same entity, "
+    "qualifiers, period) is in no article",
+    "alone": "nothing relates it: the only figure of its kind for its entity and period — a rank, "
+    "a count of a list, a one-off effect, a price or a figure of another company no article "
+    "repeats",
+}
+
+
+def unchecked(h: Harness) -> dict[str, list[str]]:
+    """The untouched numeric facts, by what the corpus lacks to compare them (UNCHECKED)."""
+    compared = {
+        fid
+        for r in h.baseline.results
+        if r.kind in ("rule", "invariant", "claim")
+        or (r.kind == "conflict" and len(r.fact_ids) > 1)
+        for fid in r.fact_ids
+    }
+    out: dict[str, list[str]] = {k: [] for k in UNCHECKED}
+    for f in h.numeric:
+        if f.id in h.touched:
+            continue
+        metric = h.corpus.metrics[f.metric]
+        if f.id in compared:
+            why = "open"
+        elif metric.growth_of or metric.change_of:
+            why = "level"
+        elif f.kind in ("guidance", "forecast"):
+            why = "projection"
+        elif (
+            metric.aggregation
+            or metric.subset_of
+            or metric.part_of
+            or metric.ratio_of
+            or any(
+                m.subset_of == f.metric or m.part_of == f.metric or f.metric in (m.ratio_of or ())
+                for m in h.corpus.metrics.values()
+            )
+        ):
+            why = "partner"
+        else:
+            why = "alone"
+        out[why].append(f.id)
+    return out

@@ -29,6 +29,7 @@ from factledger.load.factfields import (
 )
 from factledger.load.factfiles import FactFile, FactId
 from factledger.load.ids import id_problem
+from factledger.load.relations import check_relation_qualifiers, check_relations, relation_fields
 from factledger.load.rules import (
     RULE_SUFFIXES,
     Rule,
@@ -114,7 +115,20 @@ METRIC_FIELDS = {
     "series": True,
     "description": True,
     "names": False,
+    # relations (docs/fact-format.md, "Relations"), instantiated as invariants
+    "aggregation": False,
+    "growth_of": False,
+    "change_of": False,
+    "basis": False,
+    "subset_of": False,
+    "part_of": False,
+    "parts": False,
+    "complete": False,
+    "ratio_of": False,
+    "per_period": False,
 }
+_BASE_FIELDS = ("key", "dimension", "unit", "series", "description", "names")
+RELATION_FIELDS = tuple(k for k in METRIC_FIELDS if k not in _BASE_FIELDS)
 ACK_FIELDS = {
     "id": True,
     "fingerprint": True,
@@ -381,10 +395,13 @@ def load_registries(corpus: Corpus) -> None:
                 tuple(names),
                 probs.file,
                 m.line,
+                field_lines=dict(m.key_lines),
+                **relation_fields(m, key, probs),
             )
 
     _load_list(corpus, "facts/entities.yaml", "entities", ENTITY_FIELDS, entity)
     _load_list(corpus, "facts/metrics.yaml", "metrics", METRIC_FIELDS, metric)
+    check_relations(corpus.metrics, Problems("facts/metrics.yaml", corpus.problems))
 
 
 # --- facts -------------------------------------------------------------------------------------
@@ -642,6 +659,7 @@ def load_corpus(root: Path, settings: Settings | None = None, *, workers: int = 
     load_sources(corpus)
     load_registries(corpus)
     rule_files = load_facts(corpus, workers=workers)
+    check_relation_qualifiers(corpus.metrics, corpus.facts, corpus.problems)
     load_rule_files(corpus, rule_files)
     load_acks(corpus)
     warn_unread(corpus)

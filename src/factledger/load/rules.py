@@ -52,6 +52,9 @@ class Rule:
     # Implicit rule of a derived fact: the formula's result is read in the fact's unit when the
     # formula cannot carry it (see evaluate.formula_unit_fits).
     derived: bool = False
+    # The result kind: "rule" (checks/rules/, derived facts) or "invariant" (a relation declared
+    # in facts/metrics.yaml, instantiated by checks/invariants.py); the result id is kind:id.
+    kind: str = "rule"
 
 
 def load_rules(

@@ -66,6 +66,12 @@ class FactIndex:
     def lookup(self, entity: str, metric: str, period: Period) -> list[Fact]:
         return self.by_key.get((entity, metric, period.key), [])
 
+    def select(self, ref: Ref) -> tuple[list[Fact], int]:
+        """The facts a reference uses, and how many same-key facts its filters leave out."""
+        same_key = self.lookup(ref.entity, ref.metric, ref.period)
+        facts = [f for f in same_key if selects(f, ref.filters)]
+        return facts, len(same_key) - len(facts)
+
     def series(self, entity: str, metric: str) -> list[Fact]:
         return self.by_series.get((entity, metric), [])
 
@@ -226,9 +232,7 @@ def _resolve(node: Ref | IdRef, conversion: tuple[str, str] | None, index: FactI
         fact = index.by_id.get(node.fact_id)
         facts, excluded = ([fact] if fact else []), 0
     else:
-        same_key = index.lookup(node.entity, node.metric, node.period)
-        facts = [f for f in same_key if selects(f, node.filters)]
-        excluded = len(same_key) - len(facts)
+        facts, excluded = index.select(node)
     slot = Slot(_operand_key(node, conversion), to_text(node), [], excluded=excluded,
                 conversion=conversion)  # fmt: skip
     return filled(slot, facts, conversion)
@@ -357,6 +361,8 @@ def formula_unit_fits(formula_unit: str, fact_unit: str) -> bool:
     plain number or count, or whose unit the fact's unit is a rate of (CNY → CNY/month), is taken
     in the fact's unit; anything else (CNY vs USD, % vs CNY) is still a unit error.
     """
+    if formula_unit == "%" and fact_unit == "pp":
+        return True  # a difference of two shares, read in percentage points
     return formula_unit in ("", "count", "x") or fact_unit.startswith(f"{formula_unit}/")
 
 
@@ -695,8 +701,8 @@ def result(rule: Rule, verdict: str, message: str, slots: list[Slot], **data: An
         **data,
     )
     return Result(
-        id=f"rule:{rule.id}",
-        kind="rule",
+        id=f"{rule.kind}:{rule.id}",
+        kind=rule.kind,
         # strained: possible under the sound reading, violated under the typical one — a warning
         severity="warning" if verdict == "strained" else rule.severity,
         verdict=verdict,
