@@ -73,6 +73,18 @@ def test_conflict(finding: str) -> None:
     assert_clean(OUTCOME, [r for r in _of("conflict") if r.id == finding])
 
 
+INVARIANT_IDS = sorted(r.id for r in _of("invariant") if not r.passed)
+
+
+if INVARIANT_IDS:  # no item (and no "empty parameter set" skip) when no invariant fails
+
+    @pytest.mark.parametrize("finding", INVARIANT_IDS)
+    def test_invariant(finding: str) -> None:
+        """A relation declared in facts/metrics.yaml that these facts break: fails until fixed
+        or reviewed in checks/acknowledged.yaml."""
+        assert_clean(OUTCOME, [r for r in _of("invariant") if r.id == finding])
+
+
 DERIVED = sorted(r.id for r in RESULTS if r.kind == "rule" and r.id.startswith("rule:derived:"))
 
 
@@ -87,8 +99,28 @@ def test_acknowledgements() -> None:
     assert_clean(OUTCOME, _of("acknowledgement"))
 
 
+CLAIM_IDS = sorted(r.id for r in _of("claim") if not r.passed)
+
+if CLAIM_IDS:  # no item when no claim fails
+
+    @pytest.mark.parametrize("finding", CLAIM_IDS)
+    def test_claim(finding: str) -> None:
+        """A claim that is not one number (創歷史新高, 顯著高於, 第二名) the corpus contradicts."""
+        assert_clean(OUTCOME, [r for r in _of("claim") if r.id == finding])
+
+
 # Findings of checks added by this corpus (``pytest_plugin.add_checks``), one item each.
-KNOWN_KINDS = {"input", "schema", "expectation", "provenance", "coverage", "rule", "conflict"}
+KNOWN_KINDS = {
+    "input",
+    "schema",
+    "expectation",
+    "provenance",
+    "coverage",
+    "rule",
+    "invariant",
+    "conflict",
+    "claim",
+}
 OTHER_IDS = sorted(
     r.id for r in RESULTS if r.kind not in KNOWN_KINDS | {"acknowledgement"} and not r.passed
 )

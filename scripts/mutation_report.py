@@ -107,14 +107,17 @@ def print_report(reports: list[KindReport], out=sys.stdout) -> None:
 def source_error_report(root: Path, out=sys.stdout) -> list[source_errors.KindReport]:
     h = source_errors.Harness(root)
     numeric = len(h.numeric)
+    touched = len(h.touched)
     print(
-        f"cross-check coverage: {len(h.touched)} of {numeric} numeric facts touched "
-        f"({_pct(len(h.touched) / max(1, numeric))}), {numeric - len(h.touched)} untouched",
+        f"cross-check coverage: {touched} of {numeric} numeric facts touched "
+        f"({_pct(touched / max(1, numeric))}), {numeric - touched} untouched; "
+        f"{len(h.claims)} claim facts, {len(h.claims_touched)} of them checkable",
         file=out,
     )
     reports = [h.report(kind) for kind in source_errors.KINDS]
     print(
-        "\n| kind | applicable | detected | rate | rate over all numeric facts | inconsistent |",
+        "\n| kind | applicable | detected | rate | rate over all numeric (claim) facts | "
+        "inconsistent |",
         file=out,
     )
     print("|---|---:|---:|---:|---:|---:|", file=out)
@@ -122,7 +125,7 @@ def source_error_report(root: Path, out=sys.stdout) -> list[source_errors.KindRe
         bad = sum(d.inconsistent for d in r.detections)
         print(
             f"| {r.kind} | {r.applicable} | {len(r.detected)} | {_pct(r.rate)} | "
-            f"{_pct(len(r.detected) / max(1, numeric))} | {bad} |",
+            f"{_pct(len(r.detected) / max(1, len(h.candidates(r.kind))))} | {bad} |",
             file=out,
         )
     sources = sorted({d.source for r in reports for d in r.detections})
@@ -144,7 +147,8 @@ def source_error_report(root: Path, out=sys.stdout) -> list[source_errors.KindRe
                 for d in group:
                     print(f"    {d.fact_id}: {d.change}", file=out)
     not_applicable = [f.id for f in h.numeric if all(
-        f.id not in {d.fact_id for d in r.detections} for r in reports)]  # fmt: skip
+        f.id not in {d.fact_id for d in r.detections} for r in reports
+        if r.kind in source_errors.NUMBER_KINDS)]  # fmt: skip
     if not_applicable:
         print(f"\nno kind applies ({len(not_applicable)}): {', '.join(not_applicable)}", file=out)
     return reports
@@ -156,25 +160,40 @@ KIND_WORDS = {
     "x1.3": "30 % more",
     "div10": "a tenth",
     "last_digit": "the last digit one up (where another source agrees exactly)",
+    "claim_flip": "a claim reversed (新高 ↔ 新低, 高於 ↔ 低於)",
+    "claim_n+1": "a rank or count one more (第二名 → 第三名)",
+    "claim_n-1": "a rank or count one less (第二名 → 第一名)",
 }
 
 
 def write_readme_block(root: Path, reports: list[source_errors.KindReport]) -> None:
     """README's figures, from this run (so the README never quotes a number no script prints)."""
     h = source_errors.Harness(root)
-    n, t = len(h.numeric), len(h.touched)
+    numeric = {f.id for f in h.numeric}
+    n, t = len(numeric), len(h.touched)
     rows = [
         f"Cross-check coverage: {t} of {n} numeric facts touched ({_pct(t / max(1, n))}), "
-        f"{n - t} untouched.",
+        f"{n - t} untouched; {len(h.claims)} claim facts, {len(h.claims_touched)} of them "
+        "checkable.",
         "",
-        "| the article says | applicable | detected | rate | over all numeric facts |",
+        "| the article says | applicable | detected | rate | over all numeric (claim) facts |",
         "|---|---:|---:|---:|---:|",
     ]
     for r in reports:
         rows.append(
             f"| {KIND_WORDS[r.kind]} | {r.applicable} | {len(r.detected)} | {_pct(r.rate)} | "
-            f"{_pct(len(r.detected) / max(1, n))} |"
+            f"{_pct(len(r.detected) / max(1, len(h.candidates(r.kind))))} |"
         )
+    why = source_errors.unchecked(h)
+    rows += [
+        "",
+        "What nothing in the corpus can check — the untouched numeric facts, by what is missing:",
+        "",
+    ]
+    for key, ids in why.items():
+        if ids:
+            rows.append(f"- **{source_errors.UNCHECKED[key]}** ({len(ids)}): "
+                        + ", ".join(f"`{i}`" for i in ids))  # fmt: skip
     readme = Path(__file__).resolve().parents[1] / "README.md"
     text = readme.read_text(encoding="utf-8")
     head, _, rest = text.partition(README_START)
@@ -210,8 +229,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.source_errors:
         found = source_error_report(args.root)
-        if args.readme:
-            write_readme_block(args.root, found)
         if args.readme:
             write_readme_block(args.root, found)
         if args.json:

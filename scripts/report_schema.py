@@ -18,7 +18,7 @@ import typing
 from pathlib import Path
 
 from factledger import payloads
-from factledger.model import Interval
+from factledger.model import RESULT_KINDS, Interval
 
 SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "report-schema.json"
 
@@ -92,6 +92,12 @@ def updated(schema: dict) -> dict:
         "description": "The result kind's payload (factledger.payloads); {} when it has none.",
     }
     result.update(result_data())
+    result["properties"]["kind"] = {
+        "type": "string",
+        "description": "One of " + ", ".join(RESULT_KINDS) + ", or a kind a corpus's own check "
+        "adds (factledger.checks protocol).",
+        "examples": list(RESULT_KINDS),
+    }
     return out
 
 

@@ -16,13 +16,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "payloads": ("model",),
     **{p: ("model", *PARSERS) for p in PARSERS},
     "fx": ("model", "intervals"),
-    "load": ("model", "load", *PARSERS),
+    "load": ("model", "load", "workers", *PARSERS),
     "table": ("model", "fx"),
     "checks": ("model", "payloads", "load", "table", "fx", "checks", *PARSERS),
-    "engine": ("model", "load", "table", "checks"),
+    "workers": (),
+    "engine": ("model", "load", "table", "checks", "workers"),
     # the engine's runs through a cache: engine's own pieces (acknowledgements, the outcome)
-    "incremental": ("model", "load", "table", "fx", "checks", "engine", "incremental"),
-    "report": ("model", "payloads", "report", "formatting", "text", "period", "engine"),
+    "incremental": ("model", "load", "table", "fx", "checks", "engine", "incremental", "workers"),
+    "report": ("model", "payloads", "report", "formatting", "text", "period", "engine", "workers"),
 }
 # Faces present an outcome (or write what a command says it writes); they never compute a verdict.
 FACES = (

@@ -7,6 +7,7 @@ that nothing logged an error, nothing left the file and no dialog opened.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 
 from factledger.report import html as html_report
+from factledger.report.sections import SECTION_IDS
+from factledger.report.view import anchor
 
 from .test_html_report import HOSTILE_ID, SCRIPT, make_doc
 
@@ -32,6 +35,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ALLOWED_SCHEMES = ("file:", "data:", "about:")
+
+
+def href_id(finding_id: str) -> str:
+    return anchor("finding", finding_id)
 
 
 def chromium_path() -> str:
@@ -106,10 +113,10 @@ def visible_ids(page: Any) -> list[str]:
     )
 
 
-def finding_card(page: Any, doc: dict[str, Any], finding_id: str) -> Any:
-    """By position: ids with quotes and brackets (the hostile one) make poor CSS selectors."""
-    index = [f["id"] for f in doc["findings"]].index(finding_id)
-    return page.locator("#findings-list > li").nth(index)
+def card(page: Any, finding_id: str) -> Any:
+    """By the id's data attribute, quoted for CSS (the hostile id holds quotes and brackets)."""
+    quoted = finding_id.replace("\\", "\\\\").replace('"', '\\"')
+    return page.locator(f'[data-finding-id="{quoted}"]')
 
 
 def clear_filters(page: Any) -> None:
@@ -118,36 +125,42 @@ def clear_filters(page: Any) -> None:
     page.wait_for_function("() => !document.querySelector('[data-finding-id][hidden]')")
 
 
-def test_findings_present_and_ordered(page: Any, doc: dict[str, Any]) -> None:
-    rows = page.eval_on_selector_all(
-        "#findings-list > [data-finding-id]",
-        "els => els.map(e => [e.dataset.findingId, e.dataset.status, e.dataset.severity])",
+def below_the_bar(page: Any, element_js: str) -> dict[str, float]:
+    """Where an element's top is against the sticky bar's bottom and the viewport;
+    ``element_js`` is a JS expression for the element."""
+    return page.evaluate(
+        f"""() => {{
+            const e = {element_js};
+            const bar = document.getElementById("filters").getBoundingClientRect();
+            return {{top: e.getBoundingClientRect().top, bar: bar.bottom,
+                     height: window.innerHeight}};
+        }}"""
     )
-    assert [r[0] for r in rows] == [f["id"] for f in doc["findings"]]
 
-    def rank(status: str, severity: str) -> int:
-        if status == "acknowledged":
-            return 2
-        return 0 if severity == "error" else 1
 
-    ranks = [rank(status, severity) for _, status, severity in rows]
-    assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[-1] == 2
-    n = len(rows)
+def test_page_is_ready_and_every_finding_is_there_once(page: Any, doc: dict[str, Any]) -> None:
+    page.wait_for_selector("html[data-ready]")
+    ids = page.eval_on_selector_all("[data-finding-id]", "els => els.map(e => e.dataset.findingId)")
+    assert sorted(ids) == sorted(f["id"] for f in doc["findings"])
+    sections = page.eval_on_selector_all("main > section", "els => els.map(e => e.id)")
+    assert sections == [*SECTION_IDS, "timelines", "sources", "results"]
+    n = len(ids)
     assert page.text_content("#visible-count") == f"{n} of {n} findings shown"
     assert page.is_visible("#gate") and page.text_content("#gate").startswith("FAIL")
 
 
 def test_severity_filter_hides_and_shows(page: Any, doc: dict[str, Any]) -> None:
-    warnings = [f["id"] for f in doc["findings"] if f["severity"] == "warning"]
+    warnings = {f["id"] for f in doc["findings"] if f["severity"] == "warning"}
+    page.click(".filter-menu > summary")
     page.select_option("select[name=severity]", "warning")
-    assert visible_ids(page) == warnings
+    assert set(visible_ids(page)) == warnings
     assert (
         page.text_content("#visible-count")
         == f"{len(warnings)} of {len(doc['findings'])} findings shown"
     )
-    assert not finding_card(page, doc, doc["findings"][0]["id"]).is_visible()
+    assert not card(page, doc["findings"][0]["id"]).is_visible()
     page.select_option("select[name=severity]", "")
-    assert visible_ids(page) == [f["id"] for f in doc["findings"]]
+    assert len(visible_ids(page)) == len(doc["findings"])
 
 
 def test_status_entity_and_source_filters(page: Any, doc: dict[str, Any]) -> None:
@@ -161,13 +174,14 @@ def test_status_entity_and_source_filters(page: Any, doc: dict[str, Any]) -> Non
     ids = visible_ids(page)
     assert ids and all(i.startswith("conflict:") for i in ids)
     clear_filters(page)
+    page.click(".filter-menu > summary")  # close the menu again
 
 
 def test_text_search_filters(page: Any, doc: dict[str, Any]) -> None:
-    page.fill("input[name=q]", "3.8億")
+    page.fill("input[name=q]", "4.16億")
     assert visible_ids(page) == ["conflict:kuaishou.dau:2025Q3"]
-    # the search reads facts' quotes and outlets too, and folds full-width characters
-    page.fill("input[name=q]", "雲媒體 ３.８億")
+    # the search reads the cards' quotes and outlets too, and folds full-width characters
+    page.fill("input[name=q]", "雲媒體 ４.１６億")
     assert visible_ids(page) == ["conflict:kuaishou.dau:2025Q3"]
     page.fill("input[name=q]", "no such text anywhere")
     assert visible_ids(page) == []
@@ -176,59 +190,151 @@ def test_text_search_filters(page: Any, doc: dict[str, Any]) -> None:
     assert len(visible_ids(page)) == len(doc["findings"])
 
 
-def test_expanding_a_finding_shows_its_quotes(page: Any) -> None:
-    card = page.locator('[data-finding-id="conflict:kuaishou.dau:2025Q3"]')
-    quote = card.locator("blockquote.ctx").first
-    assert not quote.is_visible()
-    card.locator("details.more > summary").click()
-    assert quote.is_visible()
-    assert "快手Q3日活4.16億" in quote.inner_text()
-    assert card.locator("blockquote.ctx mark").first.inner_text() == "4.16億"
-    assert card.locator("table.compare").is_visible()
+def test_a_card_shows_its_quotes_and_keeps_the_arithmetic_in_its_details(page: Any) -> None:
+    c = card(page, "conflict:kling.revenue:2025Q2:" + HOSTILE_ID)
+    lead = c.locator("h3.lead").inner_text()
+    assert lead.startswith("懂財帝 and 鈦媒體") and "2.5億元" in lead and "約2億元" in lead
+    quote = c.locator("table.evidence blockquote.ctx").first
+    assert quote.is_visible() and "可靈收入分別超過1.5億元、2.5億元、3億元" in quote.inner_text()
+    assert c.locator("table.evidence mark").first.inner_text() == "2.5億元"
+    details = c.locator("details.more")
+    assert not details.locator(".message").is_visible()
+    details.locator("summary").click()
+    assert "The check says:" in details.locator(".message").inner_text()
+    assert HOSTILE_ID in details.inner_text()
+    details.locator("summary").click()
 
 
 def test_hostile_quote_is_visible_text(page: Any, doc: dict[str, Any], events: dict) -> None:
-    card = finding_card(page, doc, doc["findings"][0]["id"])
-    card.locator("details.more > summary").click()
-    fact = card.locator(".fact").filter(has_text="evil-")
-    assert fact.count() == 1
-    text = fact.locator("blockquote.ctx").inner_text()
+    c = card(page, "conflict:kling.revenue:2025Q2:" + HOSTILE_ID)
+    row = c.locator("tr.fact").nth(1)
+    text = row.locator("blockquote.ctx").inner_text()
     assert SCRIPT in text and '"><img src=x onerror=alert(1)>' in text
     assert "U+202E" in text
     assert page.locator("img").count() == 0
-    assert page.locator("script").count() == 3
+    assert page.locator("script").count() == 4
     assert events["dialogs"] == []
-    assert HOSTILE_ID in card.inner_text()
 
 
 def test_fact_link_opens_its_source(page: Any) -> None:
-    card = page.locator('[data-finding-id="conflict:kuaishou.dau:2025Q3"]')
-    card.locator("a.loc").first.click()
+    c = card(page, "conflict:kuaishou.dau:2025Q3")
+    c.locator("a.loc").first.click()
     row = page.locator("#fact-dcd-kuaishou-dau-2025q3")
     row.wait_for(state="visible")
     assert "facts/dcd.yaml:48" in row.inner_text()
+    where = below_the_bar(page, "document.getElementById('fact-dcd-kuaishou-dau-2025q3')")
+    assert where["bar"] <= where["top"] < where["height"]
     page.evaluate("document.querySelectorAll('details.source').forEach(d => d.open = false)")
     page.evaluate("history.replaceState(null, '', location.pathname)")
+
+
+def test_a_jump_to_a_card_lands_below_the_sticky_bar(page: Any, doc: dict[str, Any]) -> None:
+    for f in doc["findings"]:
+        page.evaluate("history.replaceState(null, '', location.pathname); window.scrollTo(0, 0)")
+        page.evaluate(f"location.hash = {json.dumps('#' + href_id(f['id']))}")
+        page.wait_for_timeout(50)
+        where = below_the_bar(
+            page,
+            "document.getElementById(decodeURIComponent(location.hash.slice(1)))"
+            ".querySelector('h3.lead')",
+        )
+        assert where["bar"] <= where["top"] < where["height"], (f["id"], where)
+    page.evaluate("history.replaceState(null, '', location.pathname); window.scrollTo(0, 0)")
+    page.evaluate("document.getElementById('reviewed-lists') && "
+                  "(document.getElementById('reviewed-lists').open = false)")  # fmt: skip
 
 
 def test_charts_render(page: Any) -> None:
     svg = page.locator('svg[data-chart="kling.revenue"]')
     box = svg.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 100
-    assert page.locator('svg[data-chart="jimeng+kling.mau"]').count() == 1
-    assert page.locator('svg[data-chart*="subscription_price"]').count() == 0
+    assert page.locator("svg[data-chart]").count() == 1  # the only series with three periods
+    labels = svg.locator("text.value-label").all_text_contents()
+    assert "5000萬元" in labels and "約2億元" in labels
+    assert svg.locator(".mark.conflict").count() == 2  # 2025Q2: 懂財帝 vs 鈦媒體
+    figures = page.locator("figure.revision")
+    assert figures.count() == 2  # one per issuer
+    stated = [
+        figures.nth(i).locator("g.step").evaluate_all("els => els.map(e => e.dataset.stated)")
+        for i in range(2)
+    ]
+    assert stated == [["2025-01", "2025-11-27"], ["2024-06..2025-05", "2025-06"]]
+    assert "as stated by 快手" in figures.first.locator("figcaption").inner_text()
+    assert page.locator("#agreements-table tbody tr").count() == 1
 
 
 def test_screenshot(page: Any) -> None:
-    """What a reviewer sees first: the verdict, the counts and the findings, one expanded."""
-    page.evaluate("window.scrollTo(0, 0)")
-    page.evaluate("document.querySelectorAll('details.more').forEach(d => d.open = false)")
-    page.locator('[data-finding-id="conflict:kuaishou.dau:2025Q3"] details.more > summary').click()
+    """What a reviewer sees first: the verdict, what needs a decision, the first cards."""
     page.set_viewport_size({"width": 1280, "height": 1800})
-    page.evaluate("window.scrollTo(0, 0)")  # the click scrolled the card into view
+    page.evaluate("window.scrollTo(0, 0)")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 1000})
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+# --------------------------------------------------------------------------- the paged page
+
+
+@pytest.fixture(scope="module")
+def paged(
+    browser: Any,
+    doc: dict[str, Any],
+    events: dict[str, list[Any]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Any]:
+    """The same document as a large corpus's page: everything but the findings in the block."""
+    path = tmp_path_factory.mktemp("paged") / "discrepancies.html"
+    path.write_text(html_report.render(doc, inline_limit=0), encoding="utf-8")
+    pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+    pg.on("pageerror", lambda exc: events["pageerror"].append(str(exc)))
+    pg.on("console", lambda m: events["console"].append(m.text) if m.type == "error" else None)
+    pg.on("request", lambda req: events["requests"].append(req.url))
+    pg.goto(path.as_uri())
+    pg.wait_for_selector("html[data-ready]")
+    try:
+        yield pg
+    finally:
+        pg.close()
+
+
+def test_paged_agreements_and_results_come_from_the_block(paged: Any, doc: dict[str, Any]) -> None:
+    paged.wait_for_selector("#agreements table.agreements tbody tr")
+    row = paged.locator("#agreements table.agreements tbody tr").first.inner_text()
+    assert "(1.5億元, 1.6億元]" in row and "懂財帝" in row and "雲媒體" in row
+    paged.click("#all-results > summary")
+    group = paged.locator('[data-result-kind="provenance"]')
+    group.locator("summary").click()
+    rows = group.locator("table.results tbody tr")
+    rows.first.wait_for()
+    n = sum(1 for r in doc["results"] if r["kind"] == "provenance")
+    assert rows.count() == n
+    first = next(r for r in doc["results"] if r["kind"] == "provenance")
+    assert first["id"] in rows.first.inner_text() and first["message"] in rows.first.inner_text()
+
+
+def test_paged_fact_link_draws_its_source_first(paged: Any) -> None:
+    fid = "fact-dcd-kuaishou-mau-2025q3"  # in no finding: only in the data block
+    assert paged.locator(f"#{fid}").count() == 0
+    paged.evaluate(f"location.hash = '#{fid}'")
+    row = paged.locator(f"#{fid}")
+    row.wait_for(state="visible")
+    assert "facts/dcd.yaml:57" in row.inner_text() and "7.31億" in row.inner_text()
+    where = below_the_bar(paged, f"document.getElementById('{fid}')")
+    assert where["bar"] <= where["top"] < where["height"]
+    source = paged.locator('details.source[data-source-id="dcd"]')
+    assert "Coverage not measured." in source.inner_text()
+
+
+def test_paged_article_text_is_text(paged: Any) -> None:
+    source = paged.locator('details.source[data-source-id="evil"]')
+    source.locator("summary").click()
+    article = source.locator(".article")
+    source.locator("details.group > summary").click()
+    text = article.inner_text()
+    assert SCRIPT in text and "U+202E" in text and "\u202e" not in text
+    assert article.locator("mark.v").first.inner_text() == "約2億元"
+    assert paged.locator("img").count() == 0
 
 
 def test_no_console_errors_network_or_dialogs(page: Any, events: dict[str, list[Any]]) -> None:

@@ -8,8 +8,16 @@ import sys
 from pathlib import Path
 
 from factledger import engine
+from factledger.load import load_corpus
 
 BOHU = "facts/bohu-kling-two-faces.yaml"
+
+
+# mau_growth_qoq is declared growth_of: mau with basis: qoq (facts/metrics.yaml)
+QOQ = (
+    "invariant:growth_of:kuaishou.mau_growth_qoq@2025Q1"
+    "~growth(kuaishou.mau@2025Q1,kuaishou.mau@2024Q4)"
+)
 
 
 def _break_mau(root: Path) -> None:
@@ -33,9 +41,9 @@ def test_bundled_corpus_passes_the_gate(bundled: Path) -> None:
 def test_broken_fact_turns_its_rules_red_with_numbers_sources_quotes(bundled: Path) -> None:
     _break_mau(bundled)
     outcome = engine.run(bundled, expectations=False)
-    red = {f.result.id: f.result for f in outcome.open_errors if f.result.kind == "rule"}
-    assert "rule:kuaishou-mau-qoq-2025q1" in red, sorted(red)
-    r = red["rule:kuaishou-mau-qoq-2025q1"]
+    red = {f.result.id: f.result for f in outcome.open_errors if f.result.kind == "invariant"}
+    assert QOQ in red, sorted(red)
+    r = red[QOQ]
     assert r.verdict == "violated" and "bh-kuaishou-mau-2025q1" in r.fact_ids
     ops = {op["fact_id"]: op for op in r.data.to_json()["operands"]}
     assert ops["bh-kuaishou-mau-2025q1"]["source"] == "bohu-kling-two-faces"
@@ -55,8 +63,11 @@ def test_pytest_checks_names_rule_file_line_sources_and_quotes(bundled: Path) ->
     )  # fmt: skip
     out = proc.stdout
     assert proc.returncode == 1, out[-2000:]
-    assert "kuaishou-mau-qoq-2025q1" in out
-    assert "checks/rules/kuaishou-users.yaml:" in out
+    assert "test_invariant[invariant:growth_of:kuaishou.mau_growth_qoq@2025Q1" in out
+    growth = next(
+        f for f in load_corpus(bundled).facts if f.id == "bh-kuaishou-mau-growth-qoq-2025q1"
+    )
+    assert f"{BOHU}:{growth.line}: invariant violated (error)" in out  # at the growth fact
     assert "bohu-kling-two-faces" in out and "今年一季度,快手月活使用者為7.12億" in out
     assert "Traceback" not in out
 

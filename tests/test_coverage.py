@@ -91,8 +91,8 @@ def test_suggest_prints_stubs_and_writes_nothing(mini: Path, capsys) -> None:
     assert main(["suggest", "--root", str(mini), "mini"]) == 0
     out = capsys.readouterr().out
     assert "stub(s) for mini" in out
-    assert "value: 超過7億元" in out  # hedge and unit prefilled from the source
-    assert "quote: 粗略計算,前三季度,可靈收入已超過7億元。" in out
+    assert 'value: "超過7億元"' in out  # hedge and unit prefilled from the source
+    assert 'quote: "粗略計算,前三季度,可靈收入已超過7億元。"' in out
     assert "entity: kling" in out and "metric: revenue" in out  # guessed from 可靈, 收入
     assert {p: p.read_bytes() for p in (mini / "facts").iterdir()} == before
     assert main(["suggest", "--root", str(mini), "nope"]) == 2

@@ -21,6 +21,8 @@ from markupsafe import escape
 from factledger.report import html as html_report
 from factledger.report.charts import timeline_charts
 from factledger.report.claimreview import claimreview
+from factledger.report.sections import SECTION_IDS
+from factledger.report.view import anchor
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCHEMA = PROJECT / "docs" / "report-schema.json"
@@ -83,6 +85,7 @@ def source(
         "published_basis": "test fixture",
         "curation": "partial",
         "file": f"seeds/{sid}.md",
+        "url": None,
         "body": body,
         "coverage": coverage,
     }
@@ -169,6 +172,70 @@ def member(fid: str, value: str, iv: dict[str, Any], source: str = "dcd") -> dic
     return {"fact_id": fid, "source": source, "value": value, "interval": iv, "period": "2025Q2",
             "kind": "actual", "stated": "2025-11-27", "file": f"facts/{source}.yaml", "line": 1,
             "quote": "…"}  # fmt: skip
+
+
+def step(stated: str, start: str, end: str, *facts: tuple[str, str, str, dict]) -> dict:
+    """A revision step (payloads.RevisionStep) with its facts (id, source, value, interval)."""
+    return {
+        "stated": stated,
+        "stated_start": start,
+        "stated_end": end,
+        "sources": sorted({f[1] for f in facts}),
+        "facts": [
+            {
+                "fact_id": i,
+                "source": src,
+                "value": v,
+                "kind": "guidance",
+                "interval": iv,
+                "stated": stated,
+            }
+            for i, src, v, iv in facts
+        ],
+        "restated": [],
+    }
+
+
+def revision_result(per_issuer: bool = True) -> dict[str, Any]:
+    """Kling's FY2025 guidance restated: one chain per issuer (``data.chains``, as
+    payloads.ConflictData declares it) or, not ``per_issuer``, the older single ``data.chain``."""
+    fy = "dcd-kling-revenue-fy2025"
+    chains = [
+        {
+            "issuer": "快手",
+            "steps": [
+                step("2025-01", "2025-01-01", "2025-01-31",
+                     (fy + "-initial", "dcd", "6000萬美元", interval(4.26e8, 4.44e8))),
+                step("2025-11-27", "2025-11-27", "2025-11-27",
+                     (fy, "dcd", "超過10億元", interval(1e9, None, lo_open=True))),
+            ],
+        },
+        {
+            "issuer": "投資機構",
+            "steps": [
+                step("2024-06..2025-05", "2024-06-01", "2025-05-31",
+                     ("ymt-kling-fy2025-old", "ymt", "5億元", interval(4.5e8, 5.5e8))),
+                step("2025-06", "2025-06-01", "2025-06-30",
+                     ("ymt-kling-fy2025", "ymt", "7億元", interval(6.5e8, 7.5e8))),
+            ],
+        },
+    ]  # fmt: skip
+    data = conflict_data("revision") | {"label": "kling.revenue@FY2025"}
+    if per_issuer:
+        data["chains"] = chains
+    else:
+        data["chain"] = sorted(
+            (st for c in chains for st in c["steps"]), key=lambda st: st["stated_start"]
+        )
+    return result(
+        "conflict:kling.revenue@FY2025",
+        "conflict",
+        "info",
+        "revision",
+        "kling.revenue@FY2025: revised 6000萬美元 → 超過10億元",
+        (fy,),
+        data=data,
+    )
 
 
 def finding(
@@ -642,8 +709,21 @@ def make_doc() -> dict[str, Any]:
             "agree",
             "kling revenue 2025Q1: 懂財帝 and 雲媒體 agree (> 1.5億 CNY)",
             ("dcd-kling-revenue-2025q1", "ymt-kling-revenue-2025q1"),
-            data=conflict_data("agree"),
+            data=conflict_data(
+                "agree",
+                [
+                    member(
+                        "dcd-kling-revenue-2025q1",
+                        "超過1.5億元",
+                        interval(1.5e8, None, lo_open=True),
+                    ),
+                    member(
+                        "ymt-kling-revenue-2025q1", "超過1.5億元", interval(1.5e8, 1.6e8), "ymt"
+                    ),
+                ],
+            ),
         ),
+        revision_result(),
     ]
     results = passing + [
         {k: v for k, v in f.items() if k not in ("status", "acknowledgement")} for f in findings
@@ -688,6 +768,7 @@ def make_doc() -> dict[str, Any]:
             "commit": "abc123def456",
             "timestamp": "2025-11-28T09:30:00+00:00",
             "run_id": "5f0c1e2d3a4b5c6d7e8f901a2b3c4d5e",
+            "publication": {"base_url": None, "reviewer_name": None, "reviewer_url": None},
         },
         "sources": sources,
         "metrics": [
@@ -800,6 +881,7 @@ def test_every_script_is_ours(page: str) -> None:
     assert scripts == [
         '<script type="application/json" id="report-data">',
         '<script type="application/ld+json" id="claimreview">',
+        '<script type="application/octet-stream" id="report-archive">',
         "<script>",
     ]
     assert "innerHTML" not in page and "insertAdjacentHTML" not in page
@@ -819,12 +901,48 @@ def test_no_network_addresses(page: str) -> None:
     assert not re.search(r"<(?:link|img|iframe|object|embed)\b[^>]*(?:https?:)?//", page, re.I)
 
 
-def test_every_finding_in_given_order(doc: dict[str, Any], page: str) -> None:
-    want = [f["id"] for f in doc["findings"]]
-    assert finding_ids_in_order(page) == want
+def section_ids(page: str) -> list[str]:
+    return re.findall(r'<section id="([^"]+)"', page)
+
+
+def test_every_finding_once_in_its_section(doc: dict[str, Any], page: str) -> None:
+    """Story first: the sections in reading order, each finding in exactly one of them, open
+    before outdated reviews before reviewed within a section."""
+    assert section_ids(page) == [*SECTION_IDS, "timelines", "sources", "results"]
+    shown = finding_ids_in_order(page)
+    assert sorted(shown) == sorted(f["id"] for f in doc["findings"])
+    by_id = {f["id"]: f for f in doc["findings"]}
+    where = {}
+    for sid in SECTION_IDS:
+        body = page.split(f'<section id="{sid}"', 1)[1].split("</section>", 1)[0]
+        for fid in finding_ids_in_order(body):
+            where[fid] = sid
+        ranks = [
+            ("open", "stale-ack", "acknowledged").index(by_id[i]["status"])
+            for i in finding_ids_in_order(body)
+        ]
+        assert ranks == sorted(ranks), sid
+    assert where[f"conflict:kling.revenue:2025Q2:{HOSTILE_ID}"] == "contradictions"
+    assert where["conflict:kling.subscription_price[tier=gold]"] == "contradictions"
+    assert where["rule:march-share"] == "within-source"  # all three facts are 雲媒體's
+    assert where["provenance:ymt-kling-revenue-typo:quote"] == "within-source"
+    assert where["conflict:kuaishou.dau:2025Q3"] == "different-subjects"
     for f in doc["findings"]:
         assert f'data-severity="{f["severity"]}"' in page
-    assert 'data-status="stale-ack"' in page and 'data-status="acknowledged"' in page
+
+
+def test_needs_a_decision_lists_what_fails_the_gate(doc: dict[str, Any], page: str) -> None:
+    body = page.split('<section id="decision"', 1)[1].split("</section>", 1)[0]
+    links = [html.unescape(h) for h in re.findall(r'<a href="#(finding-[^"]+)"', body)]
+    blocking = [
+        f["id"]
+        for f in doc["findings"]
+        if f["status"] == "stale-ack" or (f["status"] == "open" and f["severity"] == "error")
+    ]
+    warnings = [
+        f["id"] for f in doc["findings"] if f["status"] == "open" and f["severity"] == "warning"
+    ]
+    assert links == [anchor("finding", i) for i in blocking + warnings]
 
 
 def test_finding_attributes_name_entities_and_sources(page: str) -> None:
@@ -854,13 +972,24 @@ def test_quote_highlighted_in_context_with_location(page: str) -> None:
     assert "This quote is not in the source" in page
 
 
-def test_comparison_table_for_conflicts(page: str) -> None:
-    tables = re.findall(r'<table class="compare">.*?</table>', page, flags=re.S)
-    assert len(tables) == 3  # two conflicts and the needs-review pair
-    first = tables[0]
-    assert "懂財帝" in first and "鈦媒體" in first
-    for label in ("Value", "Interval", "Period", "Kind", "Stated", "Quote"):
-        assert f'<th scope="row">{label}</th>' in first
+def card_html(page: str, finding_id: str) -> str:
+    start = page.index(f'id="{attr(anchor("finding", finding_id))}"')
+    return page[start : page.index("\n</li>", start)]
+
+
+def test_a_card_leads_with_a_sentence_and_shows_its_facts_once(page: str) -> None:
+    card = card_html(page, f"conflict:kling.revenue:2025Q2:{HOSTILE_ID}")
+    lead = html.unescape(re.search(r'<h3 class="lead data">(.*?)</h3>', card, re.S).group(1))
+    assert lead.startswith("懂財帝 and 鈦媒體")
+    assert (
+        "give 可靈's 2025Q2 revenue as 2.5億元 (超過) and 約2億元: they cannot both be right."
+        in lead
+    )
+    rows = re.findall(r'<tr class="fact" data-fact-id="([^"]*)"', card)
+    assert [html.unescape(r) for r in rows] == ["dcd-kling-revenue-2025q2", HOSTILE_ID]
+    assert card.count("<blockquote") == 2  # each fact's quote once, nothing repeated below
+    details = card.split('<details class="more">', 1)[1]
+    assert "<blockquote" not in details and "The check says:" in details
 
 
 def test_rule_finding_shows_sides_and_operands(page: str) -> None:
@@ -870,44 +999,52 @@ def test_rule_finding_shows_sides_and_operands(page: str) -> None:
 
 
 def test_acknowledgement_shown(page: str) -> None:
-    assert "Acknowledged as <strong>superseded</strong>" in page
-    assert "Price changed in September." in page
-    assert "Stale acknowledgement</strong>" in page
+    card = card_html(page, "conflict:kling.subscription_price[tier=gold]")
+    assert '<span class="badge status-badge st-acknowledged">✓ Reviewed</span>' in card
+    assert "<strong>Reviewed</strong>:" in card and "Price changed in September." in card
+    stale = card_html(page, "rule:fy-vs-quarters")
+    assert "<strong>Review outdated</strong>" in stale and "Guidance was revised." in stale
 
 
-def test_charts_for_series_metrics_with_two_periods(page: str) -> None:
+def test_timelines_only_for_series_with_three_periods(page: str) -> None:
     charts = re.findall(r'data-chart="([^"]*)"', page)
-    assert "kling.revenue" in charts
-    assert "kuaishou.dau" in charts
-    assert "kling.mau" in charts and "jimeng.mau" in charts
-    assert "jimeng+kling.mau" in charts  # 即夢AI vs 可靈
-    assert not any("subscription_price" in c for c in charts)  # series: false
-    assert not any("revenue_share" in c for c in charts)  # one period only
-    assert "kuaishou.mau" not in charts  # one period only
+    # kling revenue: 2025-03, Q1, Q2, Q3 and FY2025; every other series has one or two periods
+    assert charts == ["kling.revenue"]
     svg = re.search(r'<svg data-chart="kling.revenue".*?</svg>', page, flags=re.S).group(0)
+    assert 'data-periods="5"' in svg
     assert "<title" in svg
     assert "<path" in svg  # the unbounded (超過) revenue draws an arrow
     assert "stroke-dasharray" in svg
     assert "懂財帝" in page.split('data-chart="kling.revenue"', 1)[1].split("</figure>")[0]
 
 
-def test_chart_scale_panels_and_marks() -> None:
-    charts = {c["key"]: c for c in timeline_charts(make_doc())}
-    c = charts["kling.revenue"]
-    # month, quarter and annual revenue differ in size: each gets its own y axis
-    assert [p["label"] for p in c["panels"]] == ["month", "quarter", "year"]
-    month, quarter, _ = c["panels"]
+def test_timeline_bands_spans_labels_and_conflict_marks() -> None:
+    charts, more = timeline_charts(make_doc())
+    assert more == 0
+    (c,) = charts
+    # month, quarter and year each have their own band and y axis over one time axis
+    assert [b["label"] for b in c["bands"]] == ["month", "quarter", "year"]
+    month, quarter, year = c["bands"]
+    assert [m["fact_id"] for m in month["marks"]] == ["ymt-kling-revenue-2025-03"]
+    assert month["marks"][0]["point"]  # 5000萬元 exactly: a thick line
     labels = [label for _, label in quarter["y_ticks"]]
     assert labels[0] == "0" and any("億" in label for label in labels)
     assert [label for _, label in c["x_ticks"]][:1] == ["2025-01"]
-    assert [m["fact_id"] for m in month["marks"]] == ["ymt-kling-revenue-2025-03"]
-    assert month["marks"][0]["point"]
+    (fy,) = year["marks"]
     q1 = [m for m in quarter["marks"] if m["fact_id"].endswith("revenue-2025q1")]
-    assert len(q1) == 2 and q1[0]["x"] != q1[1]["x"]  # two sources side by side in Q1
+    # a period's value spans the whole period: the year is as wide as its four quarters would
+    # be, and two sources for one quarter share its span (never side by side as months)
+    assert len(q1) == 2 and q1[0]["x"] == q1[1]["x"] and q1[0]["x2"] == q1[1]["x2"]
+    q2 = [m for m in quarter["marks"] if m["fact_id"] in ("dcd-kling-revenue-2025q2", HOSTILE_ID)]
+    assert fy["x2"] - fy["x"] > 3.5 * (q2[0]["x2"] - q2[0]["x"])
     assert all(m["hi_inf"] and m["fade"] == "up" for m in q1)
-    # stocks stay on one axis whatever their period length
-    assert len(charts["jimeng+kling.mau"]["panels"]) == 1
-    assert {p["label"] for p in charts["kuaishou.dau"]["panels"]} == {""}
+    # each value labelled as written, once per period and value
+    shown = [m["label"]["text"] for b in c["bands"] for m in b["marks"] if m["label"]]
+    assert "5000萬元" in shown and "約2億元" in shown and shown.count("超過1.5億元") == 1
+    # the facts of a contradiction are outlined, the others not
+    conflict = {m["fact_id"]: m["conflict"] for m in q2}
+    assert conflict == {"dcd-kling-revenue-2025q2": True, HOSTILE_ID: True}
+    assert not any(m["conflict"] for m in q1)
 
 
 def test_filters_offer_what_findings_hold(page: str) -> None:
@@ -966,7 +1103,8 @@ def test_empty_passing_document() -> None:
         "findings": [],
     }
     page = html_report.render(doc)
-    assert ">PASS<" in page and "No findings" in page and "not measured" in page
+    assert ">PASS<" in page and "Nothing needs a decision" in page and "not measured" in page
+    assert page.count("None in this run.") == 5  # four finding sections and the lists
     assert json.loads(claimreview(doc)) == []
 
 
@@ -974,32 +1112,34 @@ def test_empty_passing_document() -> None:
 
 
 def test_claimreview(doc: dict[str, Any]) -> None:
+    """One review per finding that rates a sourced claim; never input, provenance or coverage
+    findings, never a list that is (or may be) of different subjects."""
     reviews = json.loads(claimreview(doc))
-    with_facts = [f for f in doc["findings"] if f["fact_ids"]]
-    assert isinstance(reviews, list) and len(reviews) == len(with_facts)
+    assert [r["@id"] for r in reviews] == [
+        "#" + anchor("finding", i)
+        for i in (
+            f"conflict:kling.revenue:2025Q2:{HOSTILE_ID}",
+            "rule:march-share",
+            "rule:fy-vs-quarters",
+            "conflict:kling.subscription_price[tier=gold]",
+        )
+    ]
     facts = {f["id"]: f for f in doc["facts"]}
-    for review, f in zip(reviews, with_facts, strict=True):
-        assert review["@type"] == "ClaimReview"
-        assert review["@id"].startswith("#finding-")
-        assert review["claimReviewed"] == facts[f["fact_ids"][0]]["quote"]
-        assert review["reviewRating"]["@type"] == "Rating"
-        assert review["reviewRating"]["ratingExplanation"].startswith(f["message"])
-        assert review["author"] == {"@type": "Organization", "name": "factledger"}
-        assert review["datePublished"] == "2025-11-28"
-        assert review["itemReviewed"]["@type"] == "Claim"
     first = reviews[0]
+    # the claim is the first of the disjoint pair; the explanation is the card's sentence
+    assert first["claimReviewed"] == facts["dcd-kling-revenue-2025q2"]["quote"]
     assert first["reviewRating"]["alternateName"] == "Sources conflict"
-    appearances = first["itemReviewed"]["appearance"]
-    assert [a["publisher"]["name"] for a in appearances] == ["懂財帝", f"鈦媒體{IMG}"]
-    single = reviews[1]["itemReviewed"]["appearance"]
-    assert single == {
-        "@type": "CreativeWork",
-        "headline": YMT_TITLE,
-        "publisher": {"@type": "Organization", "name": "雲媒體"},
-        "datePublished": "2025-05-01",
-    }
-    acked = reviews[-1]["reviewRating"]["alternateName"]
-    assert "acknowledged" in acked
+    assert first["reviewRating"]["ratingExplanation"].startswith("懂財帝 and 鈦媒體")
+    assert first["itemReviewed"]["author"] == {"@type": "Organization", "name": "懂財帝"}
+    assert first["itemReviewed"]["datePublished"] == "2025-11-27"
+    # 雲媒體 was published some time in 2025-05..2025-08: a year, no day
+    assert reviews[1]["itemReviewed"]["datePublished"] == "2025"
+    assert reviews[1]["reviewRating"]["ratingValue"] == 2
+    acked = reviews[-1]["reviewRating"]
+    assert acked["alternateName"].endswith("(reviewed: a later figure replaces it)")
+    # no base URL configured: no url, and the @id stays a fragment of the page
+    assert all("url" not in r for r in reviews)
+    assert all(r["author"] == {"@type": "Organization", "name": "factledger"} for r in reviews)
 
 
 def test_claimreview_is_json_safe(doc: dict[str, Any]) -> None:
@@ -1105,8 +1245,6 @@ def test_a_stale_figure_is_not_called_a_stale_acknowledgement() -> None:
     doc["results"].append(outdated)
     doc["findings"].insert(0, finding(outdated))
     page = html_report.render(doc)
-    from factledger.report.view import anchor
-
     card = page[page.index(f'id="{anchor("finding", outdated["id"])}"') :][:4000]
     assert "Outdated figure presented as current" in card
     assert "Stale acknowledgement" not in card

@@ -21,7 +21,7 @@ OPERATIONS = (
     "change-value", "change-period", "add-fact", "remove-fact", "duplicate-id", "move-fact",
     "edit-rule", "remove-rule", "duplicate-rule", "id-rule", "ack", "stale-ack", "remove-ack",
     "edit-seed", "edit-outlet", "touch", "remove-file", "copy-file", "ignore", "break-yaml",
-    "change-entity", "new-source",
+    "change-entity", "new-source", "edit-claim", "edit-relation", "rename-qualifier",
 )  # fmt: skip
 
 
@@ -30,7 +30,88 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("synth") / "corpus"
     generate(root, sources=6, facts=60, rate=0.1, seed=7)
     (root / "ground_truth.json").unlink()
+    add_claims(root)
     return root
+
+
+# synth writes relations (facts/metrics.yaml) but no claim facts: the template gets claims of
+# every kind, with what they compare with
+OTHER = "ent-zz"  # a second entity (synth writes one per 60 facts)
+NAMES = {"ent-00001": "海鼎科技", OTHER: "織夢科技"}
+REGISTRY = """\
+  - key: revenue_rank
+    dimension: rank
+    unit: rank
+    series: true
+    names: [第二名]
+    description: Place in a revenue ranking (the `of` qualifier).
+  - key: model_releases
+    dimension: count
+    unit: count
+    series: true
+    names: [迭代]
+    description: Model releases over the period.
+  - key: release_date
+    dimension: date
+    unit: date
+    series: false
+    names: [發佈]
+    description: Release date of a model (the `model` qualifier).
+"""
+# (seed index, id, entity, metric, qualifiers, period, value, claim, the sentence after the name)
+CLAIMS = [
+    (0, "clm-record", "ent-00001", "revenue", "", "2025Q4", "創歷史新高",
+     '{record_high: "true"}', "2025年Q4收入創歷史新高。"),
+    (0, "clm-greater", "ent-00001", "revenue", "", "2025Q1", "高於",
+     f'{{greater_than: "{OTHER}.revenue@2025Q1"}}', "2025年Q1收入高於織夢科技。"),
+    (1, "zz-revenue-2025q1", OTHER, "revenue", "", "2025Q1", "12億元", "", "2025年Q1收入12億元。"),
+    (1, "clm-less", OTHER, "revenue", "", "2025Q1", "低於",
+     '{less_than: "{src-00001-ent-00001-revenue-2025q1}"}', "2025年Q1收入低於海鼎科技。"),
+    (0, "rank-fig-0", "ent-00001", "revenue", "{of: top-revenue}", "2025Q4", "30億元", "",
+     "2025年Q4榜單收入30億元。"),
+    (1, "rank-fig-1", OTHER, "revenue", "{of: top-revenue}", "2025Q4", "20億元", "",
+     "2025年Q4榜單收入20億元。"),
+    (0, "clm-rank-0", "ent-00001", "revenue_rank", "{of: top-revenue}", "2025Q4", "第二名",
+     '{rank: "2", ranking: top-revenue, by: revenue}', "2025年Q4收入榜第二名。"),
+    (1, "clm-rank-1", OTHER, "revenue_rank", "{of: top-revenue}", "2025Q4", "第二名",
+     '{rank: "2", ranking: top-revenue, by: revenue}', "2025年Q4收入榜第二名。"),
+    (1, "zz-release-1.0", OTHER, "release_date", "{model: m-1.0}", "2025-03", "2025年3月", "",
+     "2025年3月發佈模型1.0。"),
+    (1, "zz-release-2.0", OTHER, "release_date", "{model: m-2.0}", "2025-03", "2025年3月", "",
+     "2025年3月發佈模型2.0。"),
+    (1, "clm-count", OTHER, "model_releases", "", "FY2025", "3次",
+     '{count: "3", of: release_date}', "2025年模型迭代了3次。"),
+]  # fmt: skip
+
+
+def add_claims(root: Path) -> None:
+    """Claim facts of every kind (synth writes none), and what they compare with: a second
+    entity, a ranking's figures, a count's members; each quoting a sentence added to a seed."""
+    facts = root / "facts"
+    with (facts / "entities.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(f"  - key: {OTHER}\n    names: [{NAMES[OTHER]}]\n    kind: company\n")
+    with (facts / "metrics.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(REGISTRY)
+    seeds = sorted((root / "seeds").glob("*.md"))[:2]
+    for i, seed in enumerate(seeds):
+        mine = [c for c in CLAIMS if c[0] == i]
+        quotes = [NAMES[c[2]] + c[8] for c in mine]
+        seed.write_text(seed.read_text("utf-8").rstrip("\n") + "".join(quotes) + "\n", "utf-8")
+        blocks = ""
+        for (_, fid, entity, metric, quals, period, value, claim, _), quote in zip(
+            mine, quotes, strict=True
+        ):
+            blocks += f"  - id: {fid}\n    entity: {entity}\n    metric: {metric}\n"
+            blocks += f"    qualifiers: {quals}\n" if quals else ""
+            blocks += f'    period: "{period}"\n    value: "{value}"\n    kind: actual\n'
+            blocks += f'    quote: "{quote}"\n' + (f"    claim: {claim}\n" if claim else "")
+        path = facts / f"{seed.stem}.yaml"
+        text = path.read_text("utf-8")
+        if "\nignore:" in text:
+            text = text.replace("\nignore:", "\n" + blocks + "ignore:", 1)
+        else:
+            text = text.rstrip("\n") + "\n" + blocks
+        path.write_text(text, "utf-8")
 
 
 def snapshot(outcome: engine.Outcome) -> dict:
@@ -82,13 +163,17 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _pick_fact(rng: random.Random, root: Path) -> tuple[Path, str, tuple[int, int]] | None:
-    files = [p for p in _facts_files(root) if _blocks(p.read_text("utf-8"))]
-    if not files:
-        return None
-    path = rng.choice(files)
-    text = path.read_text("utf-8")
-    return path, text, rng.choice(_blocks(text))
+def _pick_fact(
+    rng: random.Random, root: Path, claims: bool = False
+) -> tuple[Path, str, tuple[int, int]] | None:
+    """A fact's file, its text and the fact's span (``claims``: a claim fact's)."""
+    picks = []
+    for p in _facts_files(root):
+        text = p.read_text("utf-8")
+        picks += [
+            (p, text, b) for b in _blocks(text) if not claims or "claim:" in text[b[0] : b[1]]
+        ]
+    return rng.choice(picks) if picks else None
 
 
 def _rule_files(root: Path) -> list[Path]:
@@ -119,8 +204,8 @@ def edit(op: str, n: int, root: Path, last: engine.Outcome) -> str:
     """Apply one edit; say what it did."""
     rng = random.Random(n)
     if op in ("change-value", "change-period", "add-fact", "remove-fact", "duplicate-id",
-              "move-fact", "ignore", "change-entity"):  # fmt: skip
-        picked = _pick_fact(rng, root)
+              "move-fact", "ignore", "change-entity", "edit-claim"):  # fmt: skip
+        picked = _pick_fact(rng, root, claims=op == "edit-claim")
         if picked is None:
             return "nothing to edit"
         path, text, (s, e) = picked
@@ -143,6 +228,17 @@ def edit(op: str, n: int, root: Path, last: engine.Outcome) -> str:
             new = block + copy
         elif op == "remove-fact":
             new = ""
+        elif op == "edit-claim":  # the other side, the place, the count, the direction
+            swaps = [("greater_than", "less_than"), ("less_than", "greater_than"),
+                     ("record_high", "record_low"), ("rank: \"2\"", "rank: \"1\""),
+                     ("rank: \"1\"", "rank: \"3\""), ("count: \"3\"", "count: \"2\""),
+                     ("count: \"2\"", "count: \"1\""), ("@2025Q1", "@2025Q3"),
+                     ("by: revenue", "by: net_profit")]  # fmt: skip
+            have = [(a, b) for a, b in swaps if a in block]
+            if not have:
+                return "no claim to change"
+            a, b = rng.choice(have)
+            new = block.replace(a, b, 1)
         elif op == "change-entity":  # the fact joins other groups (perhaps new ones)
             keys = re.findall(r"key: (\S+)", (root / "facts" / "entities.yaml").read_text("utf-8"))
             new = re.sub(r"entity: \S+", f"entity: {rng.choice(keys)}", block, count=1)
@@ -234,6 +330,30 @@ def edit(op: str, n: int, root: Path, last: engine.Outcome) -> str:
             text = re.sub(r'outlet: "([^"]*)"', lambda m: f'outlet: "{m[1]}{n % 7}"', text)
         path.write_text(text, "utf-8")
         return f"{op} {path.name}"
+    if op == "edit-relation":  # facts/metrics.yaml: a relation added, dropped or changed
+        path = root / "facts" / "metrics.yaml"
+        text = path.read_text("utf-8")
+        swaps = [
+            ("    subset_of: mau\n", ""),
+            ("    aggregation: stock\n", "    aggregation: flow\n"),
+            ("complete: false", "complete: true"),
+            ("parts: [segment]", "parts: [segmnet]"),
+            ("    growth_of: revenue\n", ""),
+            ("aggregation: cumulative", "aggregation: stock"),
+            ("    names: [註冊用戶]", "    subset_of: mau\n    names: [註冊用戶]"),
+        ]
+        have = [(a, b) for a, b in swaps if a in text]
+        if not have:
+            return "no relation to change"
+        a, b = rng.choice(have)
+        path.write_text(text.replace(a, b, 1), "utf-8")
+        return f"relation {a.strip()!r} → {b.strip()!r}"
+    if op == "rename-qualifier":  # a part-whole qualifier renamed (a typo) in one file, or back
+        path = rng.choice(_facts_files(root))
+        text = path.read_text("utf-8")
+        a, b = ("segmnet", "segment") if "segmnet:" in text else ("segment", "segmnet")
+        path.write_text(text.replace(f"{a}:", f"{b}:"), "utf-8")
+        return f"qualifier {a} → {b} in {path.name}"
     if op == "touch":
         path = rng.choice(_facts_files(root) + _rule_files(root))
         path.write_text(path.read_text("utf-8"), "utf-8")
@@ -300,6 +420,22 @@ def test_random_edits_give_what_a_full_run_gives(
     reuse: bool,
 ) -> None:  # fmt: skip
     check_sequence(template, tmp_path_factory.mktemp("edits"), ops, reuse)
+
+
+def test_a_part_qualifier_misspelt_everywhere_then_mended(template: Path, tmp_path: Path) -> None:
+    """The registry's parts qualifier against the facts' qualifiers (a load problem that depends
+    on every facts file): renamed file by file until no fact uses it, then back."""
+    files = len(_facts_files(template))
+    check_sequence(template, tmp_path, [("rename-qualifier", i) for i in range(2 * files)])
+
+
+def test_the_template_has_a_claim_of_every_kind_and_invariants(template: Path) -> None:
+    full = engine.run(template, expectations=False)
+    claims = {r.id: r.verdict for r in full.results if r.kind == "claim"}
+    kinds = {f.claim.kind for f in full.corpus.facts if f.claim is not None}
+    assert kinds == {"record_high", "greater_than", "less_than", "rank", "count"}
+    assert len(claims) == 6 and "input" not in {r.kind for r in full.results}
+    assert full.extras["invariants"]["invariants"] > 0
 
 
 @pytest.mark.parametrize("op", OPERATIONS)

@@ -531,4 +531,4 @@ def test_pytest_collects_yml_rule_files(bundled: Path) -> None:
         capture_output=True, text=True, env=env, cwd=bundled, timeout=600, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:]
-    assert "checks/rules/kling-revenue.yml::kling-nine-month-sum" in proc.stdout
+    assert "checks/rules/kling-revenue.yml::kling-quarterly-revenue-rises" in proc.stdout

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from factledger import mentions
 from factledger.mentions import find_mentions
 from factledger.text import fold
 
@@ -71,3 +72,28 @@ def test_mentions_are_ordered_spans_of_the_text(text: str) -> None:
     for m in found:
         assert folded[m.start : m.end] == m.text
     assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet="0123456789.,QHAa第數幾一二兩三十百千萬億餘多到至、破超過倍個月人名大半年"
+        "創歷史新高低於越不及下",
+        max_size=40,
+    )
+)
+def test_the_scan_finds_what_the_pattern_finds_everywhere(text: str) -> None:
+    """find_mentions tries the pattern only where a mention can start: the same mentions as
+    trying it at every position (claim words included)."""
+    expected = [
+        (m.start(), m.end(), m.group(0))
+        for m in mentions._MENTION.finditer(text)
+        if m.group("claim")
+        or (not mentions._is_idiom(m.group(0)) and mentions._has_quantity(m.group(0)))
+    ]
+    assert [(m.start, m.end, m.text) for m in mentions.find_mentions(text)] == expected
+
+
+def test_every_claim_word_is_a_mention() -> None:
+    for word in mentions.CLAIM_WORDS:
+        assert [m.text for m in mentions.find_mentions(f"它{word}對手")] == [word]

@@ -210,9 +210,14 @@ def run_ids(folder: Path) -> dict[str, str | None]:
 
 @pytest.fixture
 def reviewed(mini: Path) -> Path:
-    """The mini corpus with one finding about a fact (a quote not in the source), so that
-    ClaimReview holds a review."""
-    edit_facts(mini, 'quote: "快手Q3日活4.16億。"', 'quote: "快手Q3日活4.16億人。"')
+    """The mini corpus with one finding that rates a sourced claim (a violated rule), so that
+    ClaimReview holds a review (a quote missing from its source is a file problem, not one)."""
+    (mini / "checks" / "rules").mkdir(parents=True, exist_ok=True)
+    (mini / "checks" / "rules" / "small.yaml").write_text(
+        "rules:\n  - id: kling-q2-small\n    description: Kling's Q2 revenue is below 1億.\n"
+        "    severity: error\n    assert: kling.revenue@2025Q2 < 1億\n",
+        encoding="utf-8",
+    )
     return mini
 
 
@@ -250,7 +255,7 @@ class TestReportSets:
         edit_facts(mini, 'quote: "快手Q3日活4.16億。"', 'quote: "快手Q3日活4.16億人。"')
         changed = engine.run(mini, expectations=False)  # a run whose reports would differ
 
-        def stop(_doc):
+        def stop(_doc, **_options):
             raise exc
 
         # the page is rendered last and takes longest: the run is stopped there

@@ -139,11 +139,117 @@ def test_chinese_numerals_are_rewritten_as_chinese_numerals() -> None:
     assert se.rewrite_numbers("一大半", "x10", whole=False) is None  # nothing to slip on
 
 
-def test_every_last_digit_slip_of_the_bundled_corpus_is_caught() -> None:
-    """Written precision: where another source gives a figure exactly, changing the article's
-    last digit must turn the agreement into a disagreement (issue: 100 % of applicable facts)."""
+@pytest.fixture(scope="module")
+def bundled() -> se.Harness:
     from .conftest import PROJECT
 
-    report = se.Harness(PROJECT).report("last_digit")
+    return se.Harness(PROJECT)
+
+
+def test_every_last_digit_slip_of_the_bundled_corpus_is_caught(bundled: se.Harness) -> None:
+    """Written precision: where another source gives a figure exactly, changing the article's
+    last digit must turn the agreement into a disagreement (issue: 100 % of applicable facts)."""
+    report = bundled.report("last_digit")
     assert report.applicable >= 1
     assert [d.fact_id for d in report.detections if not d.detected] == []
+
+
+def test_every_checkable_bundled_claim_reversed_is_caught(bundled: se.Harness) -> None:
+    """A comparison or record the corpus can check, said the other way round, must fail."""
+    report = bundled.report("claim_flip")
+    assert report.applicable >= 1
+    assert [d.fact_id for d in report.detections if d.touched and not d.detected] == []
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("創下新低", "創下新高"), ("創歷史新高", "創歷史新低"), ("顯著高於", "顯著低於"),
+     ("超越", "不及"), ("不及", "超越"), ("持平", None)],
+)  # fmt: skip
+def test_claim_words_flip_to_their_reverse(written: str, expected: str | None) -> None:
+    assert se.flip_words(written) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "delta", "expected"),
+    [("第二名", 1, "第三名"), ("四次", -1, "三次"), ("3次", 1, "4次"), ("第九", 1, "第十"),
+     ("第一", -1, None), ("1.5次", 1, None), ("許多次", 1, None)],
+)  # fmt: skip
+def test_ranks_and_counts_shift_by_one_as_written(
+    written: str, delta: int, expected: str | None
+) -> None:
+    assert se.shift_number(written, delta) == expected
+
+
+CLAIMS_SEED = SEED.replace(
+    "可靈收入超過3億元。",
+    "快手Q3日活創歷史新高。快手Q2日活4.0億。可靈迭代了2次。可靈2.0於4月發佈,可靈2.1於5月發佈。",
+)
+CLAIMS_FACTS = (
+    FACTS.split("  - id: u-revenue")[0]
+    + """  - id: u-dau-q2
+    entity: kuaishou
+    metric: dau
+    period: "2025Q2"
+    value: "4.0億"
+    kind: actual
+    quote: "快手Q2日活4.0億。"
+  - id: u-record
+    entity: kuaishou
+    metric: dau
+    period: "2025Q3"
+    value: "創歷史新高"
+    kind: actual
+    quote: "快手Q3日活創歷史新高。"
+    claim: {record_high: "true"}
+  - id: u-releases
+    entity: kling
+    metric: releases
+    period: "2025-06"
+    value: "2次"
+    kind: actual
+    quote: "可靈迭代了2次。"
+    claim: {count: "2", of: release_date}
+  - id: u-r20
+    entity: kling
+    metric: release_date
+    qualifiers: {model: kling-2.0}
+    period: "2025-04"
+    value: "4月"
+    kind: actual
+    quote: "可靈2.0於4月發佈,可靈2.1於5月發佈。"
+  - id: u-r21
+    entity: kling
+    metric: release_date
+    qualifiers: {model: kling-2.1}
+    period: "2025-05"
+    value: "5月"
+    kind: actual
+    quote: "可靈2.0於4月發佈,可靈2.1於5月發佈。"
+"""
+)
+
+
+def test_a_reversed_record_and_a_count_one_short_are_caught(users: Path) -> None:
+    (users / "seeds" / "users.md").write_text(CLAIMS_SEED, encoding="utf-8")
+    (users / "facts" / "users.yaml").write_text(CLAIMS_FACTS, encoding="utf-8")
+    metrics = users / "facts" / "metrics.yaml"
+    metrics.write_text(
+        metrics.read_text("utf-8")
+        + "  - {key: releases, dimension: count, unit: count, series: true, description: n}\n"
+        "  - {key: release_date, dimension: date, unit: date, series: false, description: d}\n",
+        "utf-8",
+    )
+    h = se.Harness(users)
+    assert {f.id for f in h.claims} == {"u-record", "u-releases"}
+    flip = h.run("claim_flip", h.facts["u-record"])
+    assert flip is not None and flip.detected and flip.by == ("claim",)
+    assert flip.change == "創歷史新高 → 創歷史新低" and not flip.inconsistent
+    mutated, _, _ = h.mutate("claim_flip", h.facts["u-record"])  # type: ignore[misc]
+    (record,) = [f for f in mutated.facts if f.id == "u-record"]
+    assert record.claim.kind == "record_low" and "創歷史新低" in mutated.sources["users"].text
+    fewer = h.run("claim_n-1", h.facts["u-releases"])
+    assert fewer is not None and fewer.detected  # 1 claimed, 2 listed
+    more = h.run("claim_n+1", h.facts["u-releases"])
+    assert more is not None and not more.detected  # 3 claimed, 2 listed: need not list all
+    assert h.run("claim_flip", h.facts["u-releases"]) is None  # a count has no direction

@@ -7,10 +7,16 @@ a report folder that cannot be written, or a usage error; 130 interrupted (Ctrl-
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
+import re
+import shutil
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import factledger
 from factledger import acknowledge, diff, engine, explain, scaffold, watch
@@ -60,10 +66,48 @@ def _root(value: str) -> Path:
     return root
 
 
-def _progress(quiet: bool):
-    if quiet or not sys.stderr.isatty():
-        return None
-    return lambda step: print(f"… {step}", file=sys.stderr, flush=True)
+class _Progress:
+    """Each stage of a run on stderr, with what the run holds so far and the time since start:
+    on a terminal one line, rewritten in place; otherwise (CI logs) one line per stage."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.t0 = time.perf_counter()
+        self.shown = False
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, stage: str) -> None:
+        counts = getattr(stage, "counts", None) or {}
+        # only what changed since the last line: the corpus once, then the results so far
+        counts, self.counts = {k: n for k, n in counts.items() if self.counts.get(k) != n}, counts
+        text = f"[{time.perf_counter() - self.t0:6.1f} s] {stage}"
+        if counts:
+            text += " · " + ", ".join(f"{n:,} {what}" for what, n in counts.items())
+        if self.tty:
+            width = shutil.get_terminal_size().columns - 1
+            self.stream.write(f"\r\x1b[K{text[:width]}")
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def pause(self) -> None:
+        """Before printing to the terminal: clear the progress line."""
+        if self.tty and self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+    def done(self) -> None:
+        if self.tty:
+            self.pause()
+        else:
+            self("done")
+
+
+def _progress(quiet: bool) -> _Progress | None:
+    return None if quiet else _Progress(sys.stderr)
 
 
 def _line(f: Finding) -> str:
@@ -160,39 +204,75 @@ def _fmt(d: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(d.items()))
 
 
+def _base_url(value: str) -> str:
+    if not re.match(r"https?://[^\s/]+", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) address")
+    return value
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     if getattr(args, "verify", False):
         return cmd_verify(args)
-    # cross-check coverage is shown in the reports (and by `coverage`); the pre-commit hook's
-    # `--no-report` run skips measuring it
-    options = dict(
-        expectations=not args.fast, progress=_progress(args.quiet), crosscheck=not args.no_report
-    )
-    if args.no_cache:
-        outcome = engine.run(args.root, **options)  # type: ignore[arg-type]
-    else:
-        from factledger import incremental
-
-        # the reports and -v read every result: read them from the cache now
-        outcome = incremental.run(
-            args.root,
-            materialize=not args.no_report or args.verbose,
-            **options,  # type: ignore[arg-type]
+    progress = _progress(args.quiet)
+    # The cyclic GC stays off through the run (as in engine.run); what the run built is then
+    # frozen, so collections while the reports are written never rescan its millions of objects
+    # (re-enabling the GC after a 100k-fact run cost seconds of scanning otherwise).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        # cross-check coverage is shown in the reports (and by `coverage`); the pre-commit hook's
+        # `--no-report` run skips measuring it
+        options = dict(
+            expectations=not args.fast,
+            progress=progress,
+            crosscheck=not args.no_report,
+            settings={"base_url": getattr(args, "base_url", None)},
         )
-    print_outcome(outcome, verbose=args.verbose)
-    if args.format == "github" or os.environ.get("GITHUB_ACTIONS") == "true":
-        _print_annotations(outcome, args.root)
-    if not args.no_report:
-        from factledger import report
+        if args.no_cache:
+            outcome = engine.run(args.root, **options)  # type: ignore[arg-type]
+        else:
+            from factledger import incremental
 
-        try:
-            written = report.write_all(outcome, args.root, args.out)
-        except report.OutputError as exc:
-            print(f"factledger: cannot write the reports: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        print("reports: " + ", ".join(str(p) for p in written.values()))
-    if args.format == "sarif":
-        print(f"sarif: {_write_sarif(outcome, args.root, args.out)}")
+            # the reports and -v read every result: read them from the cache now
+            outcome = incremental.run(
+                args.root,
+                materialize=not args.no_report or args.verbose,
+                **options,  # type: ignore[arg-type]
+            )
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
+    try:
+        if progress:
+            progress.pause()
+        print_outcome(outcome, verbose=args.verbose)
+        if args.format == "github" or os.environ.get("GITHUB_ACTIONS") == "true":
+            _print_annotations(outcome, args.root)
+        if not args.no_report:
+            from factledger import report
+
+            try:
+                written = report.write_all(outcome, args.root, args.out, progress=progress)
+            except report.OutputError as exc:
+                if progress:
+                    progress.pause()
+                print(f"factledger: cannot write the reports: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            if progress:
+                progress.pause()
+            print("reports: " + ", ".join(str(p) for p in written.values()))
+            if not outcome.settings.base_url:
+                print(
+                    "claimreview.jsonld: not publishable — its reviews have no address; give the "
+                    "page's with --base-url or report.base_url in factledger.toml"
+                )
+        if args.format == "sarif":
+            print(f"sarif: {_write_sarif(outcome, args.root, args.out)}")
+        if progress:
+            progress.done()
+    finally:
+        gc.unfreeze()
     return outcome.exit_code
 
 
@@ -332,6 +412,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the great-expectations suite (about 2 s of import); for pre-commit hooks",
     )  # fmt: skip
     check.add_argument("--out", type=Path, default=None, help="report folder (default: reports/)")
+    base_help = (
+        "where discrepancies.html is published (its folder, or the page): ClaimReview urls "
+        "are made absolute from it (default: report.base_url in factledger.toml)"
+    )
+    check.add_argument("--base-url", type=_base_url, default=None, help=base_help)
     check.set_defaults(func=cmd_check)
     report = with_root(command(
         "report", "same as check; writes reports/",
@@ -346,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only check that the files in the report folder are one run's set: exit 0 yes, "
         "1 files of different runs, 2 a file missing or unreadable",
     )  # fmt: skip
+    report.add_argument("--base-url", type=_base_url, default=None, help=base_help)
     report.set_defaults(func=cmd_check, no_report=False, fast=False)
     for p in (check, report):
         p.add_argument(
@@ -368,8 +454,9 @@ def build_parser() -> argparse.ArgumentParser:
     cov.set_defaults(func=cmd_coverage)
     sug = with_root(command(
         "suggest", "print YAML stubs for uncovered mentions",
-        "Print a YAML fact stub for every uncovered mention of one source, with the sentence "
-        "around it as the quote, for a curator to complete and paste into facts/<id>.yaml.",
+        "Print a YAML fact stub for every uncovered number of one source, read from the text "
+        "(the sentence as quote, the whole value, its period, entity, metric and kind; REVIEW "
+        "where the text does not settle a field), to correct and paste into facts/<id>.yaml.",
         exit_codes("0    stubs printed", "2    unknown source, unreadable input or a usage error"),
     ))  # fmt: skip
     sug.add_argument("source", help="source id (seeds/<id>.md)")
@@ -439,5 +526,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+def entry() -> None:
+    """The console script: :func:`main`, then exit without freeing the run's objects one by one
+    (a 100k-fact outcome takes about a second to tear down, and the process ends anyway)."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a closed pipe (| head) loses nothing we could keep
+            stream.flush()
+    if "logging" in sys.modules:  # libraries' log handlers still flush
+        sys.modules["logging"].shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

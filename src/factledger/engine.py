@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factledger import table as fact_table
-from factledger.checks import Check, CheckContext, default_checks
+from factledger import workers as worker_pool
+from factledger.checks import Check, CheckContext, CheckOutput, default_checks
 from factledger.checks.crosscheck import measure as cross_check_coverage
 from factledger.load import Corpus, load_corpus
 from factledger.load.settings import Settings, load_settings
@@ -25,6 +26,22 @@ if TYPE_CHECKING:
     import pandas as pd
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+# From this many bytes of facts files (about 2,500 facts) a worker process pays for itself:
+# forking it and sending its results back cost less than the half of the work it takes.
+PARALLEL_MIN_BYTES = 1_000_000
+
+
+class Stage(str):
+    """A stage's name — what a ``progress`` callable is given as the stage starts — carrying
+    ``counts``: what the run holds so far (facts, sources, rules, results), for a face to show."""
+
+    counts: dict[str, int]
+
+    def __new__(cls, name: str, counts: dict[str, int] | None = None) -> Stage:
+        stage = super().__new__(cls, name)
+        stage.counts = dict(counts or {})
+        return stage
+
 
 Progress = Callable[[str], None]
 
@@ -86,11 +103,16 @@ def run(
     checks: Sequence[Check] | None = None,
     settings: dict[str, Any] | None = None,
     crosscheck: bool = True,
+    workers: int | None = None,
 ) -> Outcome:
     """Load the corpus at ``root``, run ``checks`` (default: every check; ``expectations=False``
     skips the thorough ones), apply acknowledgements. ``settings``: overrides of
     ``factledger.toml`` (the CLI's flags). ``crosscheck``: measure cross-check coverage (which
-    numeric facts the checks touch; it probes each operand, so a run that shows it pays for it)."""
+    numeric facts the checks touch; it probes each operand, so a run that shows it pays for it).
+    ``workers``: 1 runs everything in this process; 2 reads the rule files and half the facts
+    files, and runs the separable checks, in a worker process meanwhile (where
+    :mod:`factledger.workers` can); None (default) chooses 2 from :data:`PARALLEL_MIN_BYTES` of
+    facts files on. The outcome is the same either way."""
     # Building the corpus makes millions of small objects and no cycles worth collecting; with
     # the cyclic GC on, each generation-2 pass rescans the whole heap (load took 14x longer at
     # 100k facts than at 10k). Off for the run, back on after (benchmarks/run.py).
@@ -100,7 +122,7 @@ def run(
         chosen = list(default_checks() if checks is None else checks)
         if not expectations:
             chosen = [c for c in chosen if not c.thorough]
-        return _run(Path(root), chosen, progress, settings, crosscheck)
+        return _run(Path(root), chosen, progress, settings, crosscheck, workers)
     finally:
         if enabled:
             gc.enable()
@@ -112,13 +134,16 @@ def _run(
     progress: Progress | None,
     overrides: dict[str, Any] | None,
     crosscheck: bool,
+    workers: int | None,
 ) -> Outcome:
+    if workers is None:
+        workers = 2 if worker_pool.available() and _facts_bytes(root) >= PARALLEL_MIN_BYTES else 1
     settings, setting_problems = load_settings(root, overrides)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if progress:
-        progress("load")
-    corpus = load_corpus(root, settings)
+        progress(Stage("load"))
+    corpus = load_corpus(root, settings, workers=workers)
     timings["load"] = time.perf_counter() - t0
     outcome = evaluate(
         corpus,
@@ -127,6 +152,7 @@ def _run(
         problems=setting_problems,
         progress=progress,
         crosscheck=crosscheck,
+        workers=workers,
     )
     outcome.timings = {**timings, **outcome.timings}
     return outcome
@@ -140,16 +166,19 @@ def evaluate(
     problems: Sequence[Result] = (),
     progress: Progress | None = None,
     crosscheck: bool = True,
+    workers: int = 1,
 ) -> Outcome:
     """Everything after loading: canonical values, the checks, acknowledgements, the gate.
     (Tools that change a loaded corpus in memory — the mutation harness — call this directly.)
     ``crosscheck``: also measure which numeric facts the checks touch (costs a few probes per
-    operand)."""
+    operand). ``workers``: 2 runs the separable checks in a worker process meanwhile."""
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
+    counts = {"facts": len(corpus.facts), "sources": len(corpus.sources),
+              "rules": len(corpus.rules)}  # fmt: skip
 
     def step(name: str, fn):
-        say(name)
+        say(Stage(name, counts))
         t0 = time.perf_counter()
         out = fn()
         timings[name] = time.perf_counter() - t0
@@ -162,8 +191,32 @@ def evaluate(
     ctx = CheckContext(corpus, settings or Settings(), measure_touched=crosscheck)
     extras: dict[str, Any] = {}
     touched: set[str] = set()
-    for check in checks:
-        out = step(check.name, lambda check=check: check.run(ctx))
+    checks = list(checks)
+    separate = [i for i, c in enumerate(checks) if c.separable] if workers > 1 else []
+    if len(separate) == len(checks) or not worker_pool.available():
+        separate = []  # nothing would be left for this process to do meanwhile
+    worker = None
+    if separate:
+        say(Stage("worker: " + ", ".join(checks[i].name for i in separate), counts))
+        worker = worker_pool.Worker(lambda: _run_checks(ctx, [checks[i] for i in separate]))
+    outputs: dict[int, tuple[float, CheckOutput]] = {}
+    for i, check in enumerate(checks):
+        if i in separate:
+            continue
+        counts["results"] = len(results) + sum(len(o.results) for _, o in outputs.values())
+        say(Stage(check.name, counts))
+        outputs[i] = _run_checks(ctx, [check])[0]
+    if worker is not None:
+        counts["results"] = len(results) + sum(len(o.results) for _, o in outputs.values())
+        say(Stage("waiting for the worker", counts))
+        try:
+            done = worker.result()
+        except worker_pool.WorkerDied:  # run them here instead: slower, the same results
+            done = _run_checks(ctx, [checks[i] for i in separate])
+        outputs.update(zip(separate, done, strict=True))
+    for i, check in enumerate(checks):  # in the checks' order, whichever process ran them
+        seconds, out = outputs[i]
+        timings[check.name] = seconds
         results += out.results
         touched |= out.touched
         if out.extras:
@@ -180,6 +233,24 @@ def evaluate(
     findings += [Finding(r, "open") for r in ack_results if r.is_finding]
     findings.sort(key=finding_order)
     return Outcome(corpus, ctx, results, findings, timings, extras)
+
+
+def _facts_bytes(root: Path) -> int:
+    try:
+        return sum(p.stat().st_size for p in (root / "facts").glob("*.yaml"))
+    except OSError:
+        return 0
+
+
+def _run_checks(ctx: CheckContext, checks: list[Check]) -> list[tuple[float, CheckOutput]]:
+    """Each check's seconds and output, in order (what a worker sends back)."""
+    out = []
+    for check in checks:
+        t0 = time.perf_counter()
+        result = check.run(ctx)
+        ctx.touched |= result.touched  # later checks in this process skip probing these
+        out.append((time.perf_counter() - t0, result))
+    return out
 
 
 def normalized(results: list[Result]) -> list[Result]:

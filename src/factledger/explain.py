@@ -93,8 +93,9 @@ def explain(outcome: engine.Outcome, fact: Fact) -> str:
         )
         lines.append(
             f"  A rule in checks/rules/ that refers to {fact.entity}.{fact.metric}@"
-            f"{formatting.period_label(fact.period)} or {{{fact.id}}}, or another source giving "
-            "the same figure, would check it."
+            f"{formatting.period_label(fact.period)} or {{{fact.id}}}, a relation of "
+            f"{fact.metric!r} in facts/metrics.yaml with a partner figure, or another source "
+            "giving the same figure, would check it."
         )
     lines += ["", f"What checks it on its own ({len(own)}):"]
     for r in own:

@@ -238,7 +238,10 @@ def written_value(x: float, decimals: int, *, dimension: str, scale: str = "") -
     try:
         with localcontext() as ctx:
             ctx.prec = _PRECISION
-            q = (abs(Decimal(x)) / (_SCALES[scale] if scale else _ONE)).quantize(
+            # the shortest decimal that is x (repr), as written: 1.15 rounds half up to 1.2,
+            # not down as its binary value 1.1499… would
+            exact = Decimal(x if isinstance(x, int) else repr(x))
+            q = (abs(exact) / (_SCALES[scale] if scale else _ONE)).quantize(
                 Decimal(1).scaleb(-decimals), ROUND_HALF_UP
             )
     except InvalidOperation:

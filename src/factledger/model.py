@@ -89,6 +89,8 @@ VERDICT_WORDS: dict[str | tuple[str, str], str] = {
     "unmatched": "Acknowledgement matches no finding",
     "strained": "Possible only at a stretch",
     "repeated-figure": "Same cumulative figure repeated months apart",
+    "mixed-entities": "Formula divides one entity's figure by another's",
+    "mixed-periods": "Formula mixes period lengths",
     ("invariant", "holds"): "Relation holds",
     ("invariant", "possible"): "Relation can hold",
     ("invariant", "violated"): "Relation violated",
@@ -287,6 +289,15 @@ class Entity:
     line: int | None = None
 
 
+# How a metric's values relate over time (facts/metrics.yaml ``aggregation``): a flow adds up over
+# periods (revenue), a stock is a level at an instant (MAU), a cumulative total never falls.
+AGGREGATIONS = ("flow", "stock", "cumulative")
+# The comparison period of a growth or change: a year, a quarter or a month earlier.
+GROWTH_BASES = {"yoy": 12, "qoq": 3, "mom": 1}
+# The unit of time a per-period figure is per (``per_period``), in months.
+PER_PERIODS = {"month": 1, "quarter": 3, "year": 12}
+
+
 @dataclass(frozen=True)
 class Metric:
     key: str
@@ -297,6 +308,45 @@ class Metric:
     names: tuple[str, ...] = ()
     file: str = ""
     line: int | None = None
+    # Relations declared once in the registry, instantiated over every fact as invariants
+    # (docs/fact-format.md, "Relations"). None / () when not declared.
+    aggregation: str | None = None  # flow | stock | cumulative
+    growth_of: str | None = None  # the level metric this is the growth of (with ``basis``)
+    change_of: str | None = None  # the share this is the change of, in pp (with ``basis``)
+    basis: str | None = None  # yoy | qoq | mom
+    subset_of: str | None = None  # never larger than this metric (same key)
+    part_of: str | None = None  # the whole's metric (itself for segments; a share's is 100 %)
+    parts: tuple[str, ...] = ()  # the qualifier(s) naming the parts
+    complete: bool = False  # the parts named by a qualifier add up to the whole
+    ratio_of: tuple[str, str] | None = None  # (numerator, denominator) metrics
+    per_period: str | None = None  # month | quarter | year: the figure is per this unit of time
+    # line of each field in the registry file (relations are located at their own line)
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def instant(self) -> bool:
+        """A stock or cumulative figure: a value at its period's end, not accrued over it."""
+        return self.aggregation in ("stock", "cumulative")
+
+
+# What a claim fact asserts (docs/fact-format.md, "Claim facts"): its kind and its one argument.
+CLAIM_KINDS = ("greater_than", "less_than", "rank", "record_high", "record_low", "count")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A checkable claim that is not a single number: the fact's own figure (its entity, metric,
+    qualifiers and period) is greater or less than another (``other``: a fact id in braces or a
+    reference), ranks ``n``-th in ``ranking``, is a record over its series, or counts ``n``
+    members of ``of`` (a metric whose facts for the same entity list them)."""
+
+    kind: str
+    other: str | None = None
+    n: int | None = None
+    ranking: str | None = None
+    by: str | None = None  # rank: the metric whose figures rank the entries
+    of: str | None = None
+    subject: str | None = None  # the claimed figure when not the fact's own key ({fact-id})
 
 
 @dataclass(frozen=True)
@@ -321,6 +371,7 @@ class Fact:
     derived_from: tuple[str, ...] = ()
     formula: str | None = None
     stated_by: str | None = None  # who made a projection: an entity key or an outlet
+    claim: Claim | None = None  # a claim that is not a single number (創歷史新高, 顯著高於)
     # which whole-number match of the value in the quote the fact means (1-based), when the quote
     # holds the value's text more than once (factledger.mentions.whole_mention_spans)
     occurrence: int | None = None
@@ -431,9 +482,13 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+# json.dumps with options builds an encoder per call; a result's fingerprint is taken per result
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+
+
 def fingerprint(*parts: Any) -> str:
     """Short, stable hash of the values a result depends on."""
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    blob = _FINGERPRINT_JSON.encode(parts)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from factledger.model import Interval
@@ -21,7 +22,14 @@ from factledger.model import Interval
 OPTIONAL = {"omit_none": True}
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def _json(value: Any) -> Any:
+    # Every result's payload passes here on its way to the JSON report (150k results at 100k
+    # facts): the common, plain values are returned first.
+    if value.__class__ in _PLAIN:
+        return value
     if isinstance(value, Interval):
         return value.to_json()
     if isinstance(value, Payload):
@@ -40,12 +48,18 @@ class Payload:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if value is None and f.metadata.get("omit_none"):
+        for name, omit_none in _fields(self.__class__):
+            value = getattr(self, name)
+            if value is None and omit_none:
                 continue
-            out[f.name] = _json(value)
+            out[name] = _json(value)
         return out
+
+
+@cache
+def _fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """Each field's name and whether None leaves it out (``dataclasses.fields`` is slow)."""
+    return tuple((f.name, bool(f.metadata.get("omit_none"))) for f in dataclasses.fields(cls))
 
 
 # --- rules (and, later, invariants and claims: the same shape) ------------------------------------
@@ -105,6 +119,8 @@ class RuleData(Payload):
     ignored_periods: list[str] | None = field(default=None, metadata=OPTIONAL)
     # why the rule's tolerance is above the default (a rule file must say so)
     reason: str | None = field(default=None, metadata=OPTIONAL)
+    # invariants only: the relation of facts/metrics.yaml it instantiates (subset_of, flow, ...)
+    relation: str | None = field(default=None, metadata=OPTIONAL)
 
 
 # --- conflicts ----------------------------------------------------------------------------------
@@ -219,6 +235,8 @@ class ExpectationData(Payload):
 # Which payload each result kind carries (kinds not listed carry none).
 PAYLOADS: dict[str, type[Payload] | tuple[type[Payload], ...]] = {
     "rule": RuleData,
+    "invariant": RuleData,
+    "claim": RuleData,
     "conflict": ConflictData,
     "coverage": (CoverageData, MentionData, IgnoreData),
     "expectation": ExpectationData,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 
 from factledger.model import Period
@@ -102,9 +103,10 @@ def granularity(period: Period) -> str:
 # optionally a word for what happened in it (財報, 電話會, 期間). Quantities (2.45億, 300萬人) are
 # not periods: every branch ends in a calendar word, a quarter/half label or a 4-digit year.
 _YEAR = r"(?:(?:19|20)[0-9]{2}年?度?|[今去前明本當同]年度?)"
-_YEAR_PART = r"(?:全年|年初|年中|年底|年末|年內|[上下]半年度?|H[12])"
+_YEAR_PART = r"(?:全年|年初|年中|年底|年末|年內|[上下]半年度?|H[12]|同期)"
+# 一季報 before 一季: a search must take the whole word (the mention finder counts 一季報 whole)
 _QUARTER = (
-    r"(?:Q[1-4]|第?[一二三四1-4]季度?|前[一二三1-3]季度?|[一二三四1-4]季報|半年報|年報"
+    r"(?:Q[1-4]|[一二三四1-4]季報|半年報|年報|第?[一二三四1-4]季度?|前[一二三1-3]季度?"
     r"|[本上下當同]季度?)"
 )
 _MONTH = r"(?:(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?|[本上下當同]個?月)"
@@ -128,3 +130,200 @@ def is_period_mention(text: str) -> bool:
     ``2025年2月底``, ``2024年雙11``, ``一個月前``, ``過去一年``, ``第三季電話會``; not a
     quantity such as ``2.45億``."""
     return PERIOD_MENTION.fullmatch(text) is not None
+
+
+def period_mentions(folded: str) -> list[tuple[int, int]]:
+    """Where the folded ``folded`` names a period (:func:`is_period_mention`), leftmost-longest
+    and in order. Left out: a match that would cut a number (2月 in 12月, 3年 in 2023年), and a
+    bare four-digit "year" the number goes on after (2000億, 2000多部, 2025.5)."""
+    from factledger.mentions import cuts_none, mentions_of
+    from factledger.quantity import unit_word_end
+
+    numbers = mentions_of(folded)
+    found = []
+    for m in PERIOD_MENTION.finditer(folded):
+        start, end = m.start(), m.end()
+        if end == start or not cuts_none(numbers, start, end):
+            continue
+        if (
+            m.group(0).isdigit()
+            and end < len(folded)
+            and (folded[end] in _NUMBER_GOES_ON or unit_word_end(folded, end) > end)
+        ):
+            continue
+        found.append((start, end))
+    return found
+
+
+_NUMBER_GOES_ON = frozenset("十百千萬億兆多餘.,%")
+
+
+# --- reading a period mention --------------------------------------------------------------------
+# What `factledger suggest` proposes as a fact's period: the mention read against the source's
+# publication date (今年, 上個月, a quarter without a year) and, for 同期, the period the sentence
+# is about. A mention it cannot place (隨後4個交易日, 一個月後: relative to an event) reads as None.
+_CN_SMALL = {
+    "一": 1,
+    "二": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_RELATIVE_YEARS = {"今": 0, "本": 0, "去": -1, "前": -2, "明": 1}
+_READ_YEAR = re.compile(r"^(?:(?P<y>(?:19|20)[0-9]{2})年?度?|(?P<r>[今去前明本當同])年度?)")
+_READ_EVENT = re.compile(rf"{_EVENT}$")
+_READ_QUARTER = re.compile(
+    r"^(?:Q(?P<q>[1-4])|第?(?P<cq>[一二三四1-4])季度?|(?P<rq>[一二三四1-4])季報"
+    r"|前(?P<upto>[一二三1-3])季度?|(?P<h>半年報)|(?P<fy>年報))$"
+)
+_READ_HALF = re.compile(r"^(?:(?P<half>[上下])半年度?|H(?P<hn>[12]))$")
+_READ_DATE = re.compile(
+    r"^(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?"
+    r"(?:(?P<day>3[01]|[12][0-9]|0?[1-9])[日號])?(?P<part>初|中|底|末|上旬|中旬|下旬)?$"
+)
+_READ_DOUBLE = re.compile(r"^雙(?P<which>11|12|十一|十二)$")
+_READ_RELATIVE_MONTH = re.compile(r"^(?P<which>[本上下當同])個?月$")
+_READ_AGO = re.compile(r"^(?P<n>[0-9]{1,3}|[一二兩三四五六七八九十]{1,3}|半)(?P<unit>年|個?月)前$")
+_READ_PAST = re.compile(
+    r"^(?:過去|最近|近)(?P<n>[0-9]{1,3}|[一二兩三四五六七八九十]{1,3})年(?:來|以來)?$"
+)
+# 年初, 年中 and 年內 name a time, not a span a figure is about (年初目標: the target set then;
+# 年內高點: the year's high so far).
+_YEAR_PARTS = {"全年": (1, 12), "年底": (12, 12), "年末": (12, 12)}
+
+
+def _small_number(text: str) -> int | None:
+    """1..999 written in digits or in simple Chinese numerals (三, 十二, 二十)."""
+    if text.isdigit():
+        return int(text)
+    if text in _CN_SMALL:
+        return _CN_SMALL[text]
+    tens, _, units = text.partition("十")
+    if "十" not in text or len(text) > 3:
+        return None
+    high = _CN_SMALL.get(tens, 0) if tens else 1
+    low = _CN_SMALL.get(units, 0) if units else 0
+    return (
+        high * 10 + low
+        if (not tens or tens in _CN_SMALL) and (not units or units in _CN_SMALL)
+        else None
+    )
+
+
+def _months_back(day: date, n: int) -> tuple[int, int]:
+    total = day.year * 12 + day.month - 1 - n
+    return total // 12, total % 12 + 1
+
+
+def _latest(make: Callable[[int], Period], published: Period) -> Period:
+    """The period ``make(year)`` of the publication year, or of the year before when it would
+    not have begun by publication: a bare Q4 in an article of March 2025 is 2024Q4."""
+    this = make(published.start.year)
+    return this if this.start <= published.end else make(published.start.year - 1)
+
+
+def read_period_mention(
+    text: str, published: Period, *, year: int | None = None, base: Period | None = None
+) -> Period | None:
+    """The period the folded mention ``text`` names (as :func:`is_period_mention` reads them),
+    or None when it cannot be placed. ``published`` resolves 今年, 上個月, 兩個月前 and a
+    part of a year written without one (the latest that had begun by publication); ``year`` is a
+    year the context gave (2025年, ... 一季度); ``base`` the period 同期 refers to (the sentence's
+    own: 去年同期 is the same period a year before it)."""
+    if not is_period_mention(text):
+        return None
+    rest = _READ_EVENT.sub("", text) or text  # 2025Q3財報 → 2025Q3; 以來 alone stays
+    explicit: int | None = None
+    if m := _READ_YEAR.match(rest):
+        if m["y"]:
+            explicit = int(m["y"])
+        elif m["r"] in _RELATIVE_YEARS:
+            explicit = published.start.year + _RELATIVE_YEARS[m["r"]]
+        else:  # 當年, 同年: the year the context is about
+            explicit = year if year is not None else (base.start.year if base else None)
+            if explicit is None:
+                return None
+        rest = rest[m.end() :]
+    y = explicit if explicit is not None else year
+
+    def at(make: Callable[[int], str]) -> Period:
+        if y is not None:
+            return parse_period(make(y))
+        return _latest(lambda yy: parse_period(make(yy)), published)
+
+    if rest in ("", "全年", "年度"):
+        if explicit is None and rest == "":
+            return None
+        return at(lambda yy: f"FY{yy}")
+    if rest in _YEAR_PARTS:
+        first, last = _YEAR_PARTS[rest]
+        return at(lambda yy: f"{yy}-{first:02d}" if first == last else f"FY{yy}")
+    if rest == "同期":
+        if base is None:
+            return None
+        shift = explicit - base.start.year if explicit is not None else 0
+        try:
+            return parse_period(_shifted(base, shift))
+        except (PeriodError, ValueError):
+            return None
+    if m := _READ_HALF.match(rest):
+        h = 1 if (m["half"] == "上" or m["hn"] == "1") else 2
+        return at(lambda yy: f"{yy}H{h}")
+    if m := _READ_QUARTER.match(rest):
+        if m["h"]:
+            return at(lambda yy: f"{yy}H1")
+        if m["fy"]:
+            return at(lambda yy: f"FY{yy}")
+        if m["upto"]:
+            n = _small_number(m["upto"]) or 1
+            return at(lambda yy: f"{yy}Q1..{yy}Q{n}" if n > 1 else f"{yy}Q1")
+        q = int(m["q"]) if m["q"] else _small_number(m["cq"] or m["rq"]) or 1
+        return at(lambda yy: f"{yy}Q{q}")
+    if m := _READ_DATE.match(rest):
+        month = _small_number(m["month"]) or 1
+        if m["day"]:
+            day = int(m["day"])
+            try:
+                return at(lambda yy: date(yy, month, day).isoformat())
+            except ValueError:
+                return None
+        return at(lambda yy: f"{yy}-{month:02d}")
+    if m := _READ_DOUBLE.match(rest):  # 雙11, 雙十二: the shopping festival's day
+        month = 11 if m["which"] in ("11", "十一") else 12
+        return at(lambda yy: date(yy, month, month).isoformat())
+    if m := _READ_RELATIVE_MONTH.match(rest):
+        shift = {"本": 0, "當": 0, "上": 1, "下": -1}.get(m["which"])
+        if shift is None or explicit is not None:
+            return None
+        yy, mm = _months_back(published.start, shift)
+        return parse_period(f"{yy}-{mm:02d}")
+    if explicit is None and (m := _READ_AGO.match(rest)):
+        n = _small_number(m["n"]) if m["n"] != "半" else None
+        if m["unit"] == "年":
+            return parse_period(f"FY{published.start.year - n}") if n else None
+        yy, mm = _months_back(published.start, n if n is not None else 0)
+        return parse_period(f"{yy}-{mm:02d}") if n else None
+    if explicit is None and (m := _READ_PAST.match(rest)):
+        n = _small_number(m["n"])
+        if not n:
+            return None
+        last = published.start.year - 1
+        return parse_period(f"FY{last - n + 1}" if n == 1 else f"FY{last - n + 1}..FY{last}")
+    return None
+
+
+def _shifted(period: Period, years: int) -> str:
+    """``period`` moved by whole years, in its standard spelling (2025Q1, 1 year back → 2024Q1)."""
+    from factledger.formatting import period_label
+
+    def move(day: date, end: bool) -> date:
+        if end and day.month == 2 and day.day >= 28:  # the end of February moves to its end
+            return date(day.year + years, 2, calendar.monthrange(day.year + years, 2)[1])
+        return day.replace(year=day.year + years)
+
+    return period_label(move(period.start, False), move(period.end, True))

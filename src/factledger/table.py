@@ -55,6 +55,9 @@ def canonicalize(facts: list[Fact], metrics: dict[str, Metric]) -> tuple[list[Fa
     out: list[Fact] = []
     problems: list[Result] = []
     for f in facts:
+        if f.interval is None and f.claim is not None:
+            out.append(f)  # a claim in words: nothing to convert (checks/claims.py reads it)
+            continue
         metric = metrics[f.metric]
         canon, why = to_canonical(f, metric)
         if canon is None:
@@ -67,18 +70,36 @@ def canonicalize(facts: list[Fact], metrics: dict[str, Metric]) -> tuple[list[Fa
         typical = None
         if canon is not None and f.typical is not None and f.typical != f.interval:
             typical, _ = to_canonical(f, metric, f.typical)
-        out.append(dataclasses.replace(f, canonical=canon, typical_canonical=typical))
+        out.append(_with_canonical(f, canon, typical))
     return out, problems
+
+
+def _with_canonical(fact: Fact, canonical: Interval | None, typical: Interval | None) -> Fact:
+    """``dataclasses.replace(fact, canonical=..., typical_canonical=...)`` without re-running
+    ``__init__`` over every field (a frozen dataclass sets each through ``object.__setattr__``):
+    100k facts."""
+    new = object.__new__(Fact)
+    new.__dict__.update(fact.__dict__)
+    object.__setattr__(new, "canonical", canonical)
+    object.__setattr__(new, "typical_canonical", typical)
+    return new
+
+
+def has_row(fact: Fact) -> bool:
+    """Whether a fact is a row of :func:`frame`: a claim in words is no number, and has none."""
+    return not (fact.interval is None and fact.claim is not None)
 
 
 def frame(
     facts: list[Fact], metrics: dict[str, Metric], sources: dict[str, Source]
 ) -> pd.DataFrame:
-    """One row per (canonicalized) fact."""
+    """One row per (canonicalized) fact with a number."""
     import pandas as pd
 
     rows = []
     for f in facts:
+        if not has_row(f):
+            continue  # a claim in words has no row: it is no number
         metric = metrics[f.metric]
         canon = f.canonical or Interval(math.nan, math.nan, unit=metric.unit)
         wr = f.interval

@@ -59,6 +59,35 @@ def rule_key(rule_id: str) -> str:
     return "rule:" + rule_id
 
 
+def metric_key(metric: str) -> str:
+    """Every fact of a metric (any entity)."""
+    return "metric:" + metric
+
+
+def ranking_key(ranking: str) -> str:
+    """Every rank claim of a ranking (``claim: {rank: N, ranking: <name>}``)."""
+    return "ranking:" + ranking
+
+
+def rank_of(fact: Fact) -> str | None:
+    """The ranking a fact claims a place in, if any."""
+    claim = fact.claim
+    return claim.ranking if claim is not None and claim.kind == "rank" else None
+
+
+def fact_inputs(fact: Fact) -> set[str]:
+    """The input keys a change of ``fact`` (added, removed or edited, lines included) changes."""
+    out = {
+        fact_key(fact.id),
+        in_source_key(fact.source),
+        pair_key(fact.entity, fact.metric),
+        metric_key(fact.metric),
+    }
+    if ranking := rank_of(fact):
+        out.add(ranking_key(ranking))
+    return out
+
+
 def keyed(keys: Iterable[str], prefix: str) -> list[str]:
     """The names in ``keys`` that start with ``prefix`` (``"fact:"`` ...), without it."""
     return [k[len(prefix) :] for k in keys if k.startswith(prefix)]
@@ -87,10 +116,31 @@ class CheckContext:
     # where a partial run finds the facts, sources and rules of the units it re-runs; None: the
     # corpus itself (the incremental engine gives its cache instead)
     index: Lookup | None = None
+    # the facts the cross-checks run so far touch: a later check need not probe them again
+    touched: set[str] = field(default_factory=set)
+    # each unit records every fact it touches, whatever others touched (the incremental engine
+    # keeps units apart: a unit re-run alone must not lose a fact an earlier one also touched)
+    per_unit: bool = False
 
     @cached_property
     def lookup(self) -> Lookup:
         return self.index if self.index is not None else CorpusLookup(self.corpus)
+
+    def touched_set(self) -> Touched | None:
+        """A set for one unit's touched facts (None when not measured): it skips probing facts
+        already known touched — by earlier units and checks, unless ``per_unit``."""
+        if not self.measure_touched:
+            return None
+        return Touched(frozenset() if self.per_unit else self.touched)
+
+    def unit_touched(self, touched: Touched | None) -> frozenset[str] | None:
+        """What a unit's :meth:`touched_set` collected, as the unit keeps it (and, unless
+        ``per_unit``, known to the units after it)."""
+        if touched is None:
+            return None
+        if not self.per_unit:
+            self.touched |= touched
+        return frozenset(touched)
 
     @property
     def facts(self) -> list[Fact]:
@@ -107,6 +157,19 @@ class CheckContext:
     @cached_property
     def facts_by_id(self) -> dict[str, Fact]:
         return {f.id: f for f in self.corpus.facts}
+
+
+class Touched(set):
+    """The facts one unit touches; ``known`` ones (touched already, elsewhere) count as in it, so
+    :func:`factledger.checks.rules.evaluation.sensitive_facts` does not probe them again, but
+    are not part of it."""
+
+    def __init__(self, known: Collection[str]) -> None:
+        super().__init__()
+        self.known = known
+
+    def __contains__(self, fact_id: object) -> bool:
+        return set.__contains__(self, fact_id) or fact_id in self.known
 
 
 @dataclass
@@ -128,7 +191,9 @@ class Unit:
     depend on besides ``key`` itself (``depends``). ``info``: a small summary the check's
     ``summarize`` reads (a verdict, coverage figures), plain JSON data so the cache reads every
     unit's at once; ``touched``: the facts it
-    cross-checks (None when not measured); ``order``: where its results go in the output."""
+    cross-checks (None when not measured); ``order``: where its results go in the output;
+    ``orders``: where each of its results goes, when they are not all together (one per
+    result)."""
 
     key: str
     results: list[Result] = field(default_factory=list)
@@ -136,6 +201,10 @@ class Unit:
     touched: frozenset[str] | None = None
     info: Any = None
     order: str = ""
+    orders: tuple[str, ...] | None = None
+
+    def result_order(self, pos: int) -> str:
+        return self.orders[pos] if self.orders is not None else self.order
 
 
 class Lookup(Protocol):
@@ -155,10 +224,18 @@ class Lookup(Protocol):
 
     def rules(self, rule_ids: Iterable[str]) -> list[Rule]: ...
 
-    def fact_count(self) -> int: ...
+    def facts_of_metrics(self, metrics: Iterable[str]) -> list[Fact]: ...
+
+    def rank_claims(self, rankings: Iterable[str]) -> list[Fact]:
+        """The facts claiming a place in one of ``rankings``."""
+        ...
+
+    def row_count(self) -> int:
+        """The facts with a row in the facts table (``table.has_row``: not a claim in words)."""
+        ...
 
     def dimension_counts(self) -> dict[str, int]:
-        """Facts per dimension of their metric."""
+        """Rows of the facts table per dimension of their metric."""
         ...
 
     def rule_counts(self) -> tuple[int, int]:
@@ -221,6 +298,9 @@ def run_all(ctx: CheckContext, inc: Incremental) -> CheckOutput:
     results = [r for u in units for r in u.results]
     if inc.by_id:
         results.sort(key=lambda r: r.id)
+    elif any(u.orders is not None for u in units):
+        placed = [(u.result_order(i), r) for u in units for i, r in enumerate(u.results)]
+        results = [r for _, r in sorted(placed, key=lambda p: p[0])]  # stable: a tie keeps pos
     touched: set[str] = set()
     for u in units:
         touched |= u.touched or frozenset()
@@ -281,12 +361,24 @@ class CorpusLookup:
         wanted = set(rule_ids)
         return [r for r in self.corpus.rules if r.id in wanted]
 
-    def fact_count(self) -> int:
-        return len(self.corpus.facts)
+    def facts_of_metrics(self, metrics: Iterable[str]) -> list[Fact]:
+        wanted = set(metrics)
+        return [f for f in self.corpus.facts if f.metric in wanted]
+
+    def rank_claims(self, rankings: Iterable[str]) -> list[Fact]:
+        wanted = set(rankings)
+        return [f for f in self.corpus.facts if rank_of(f) in wanted]
+
+    def row_count(self) -> int:
+        from factledger.table import has_row
+
+        return sum(map(has_row, self.corpus.facts))
 
     def dimension_counts(self) -> dict[str, int]:
+        from factledger.table import has_row
+
         out: dict[str, int] = defaultdict(int)
-        for f in self.corpus.facts:
+        for f in filter(has_row, self.corpus.facts):
             metric = self.corpus.metrics.get(f.metric)
             out[metric.dimension if metric else ""] += 1
         return dict(out)
@@ -302,7 +394,9 @@ class Check:
     (an acknowledgement of a kind no check of the run gives is not judged); ``thorough`` checks
     are skipped by ``check --fast`` (the pre-commit hook); ``cross_checks`` checks compare facts
     with each other, and the run measures which numeric facts they touch. ``incremental``: how
-    to re-run part of the check after an edit (None: the whole check re-runs)."""
+    to re-run part of the check after an edit (None: the whole check re-runs). A ``separable``
+    check only reads the context and returns an output that pickles, so on a large corpus the
+    engine may run it in a worker process beside the others (:mod:`factledger.workers`)."""
 
     name: str
     run: Callable[[CheckContext], CheckOutput]
@@ -310,14 +404,17 @@ class Check:
     thorough: bool = False
     cross_checks: bool = False  # compares facts with each other (reports ``touched``)
     incremental: Incremental | None = None
+    separable: bool = False  # may run in a worker process (factledger.workers)
 
 
 def default_checks() -> list[Check]:
     """Every check of a full run, in the order they run (imported here, on first use)."""
     from factledger.checks import (
+        claims,
         conflicts,
         coverage,
         expectations,
+        invariants,
         provenance,
         rules,
         schema,
@@ -328,6 +425,8 @@ def default_checks() -> list[Check]:
         schema.CHECK,
         expectations.CHECK,
         rules.CHECK,
+        invariants.CHECK,
         conflicts.CHECK,
+        claims.CHECK,
         coverage.CHECK,
     ]

@@ -169,7 +169,7 @@ def source_results(src: Source, cov: SourceCoverage, text: str) -> list[Result]:
         results.append(Result(
             id=f"coverage:{sid}:{m.start}", kind="coverage", severity=severity,
             verdict="uncovered",
-            message=f"numeric mention 「{m.text}」 is neither in a fact nor ignored: …{ctx}…",
+            message=f"mention 「{m.text}」 is neither in a fact nor ignored: …{ctx}…",
             file=src.file, fingerprint=fingerprint(sid, m.start, m.text),
             data=pl.MentionData(m.text, ctx),
         ))  # fmt: skip

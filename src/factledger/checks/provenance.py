@@ -73,10 +73,12 @@ def nearest_passage(haystack: str, needle: str, width: int = 60) -> str:
 def dropped_hedge(quote: str, start: int, end: int) -> str | None:
     """A hedge the (folded) quote puts right next to the value at ``quote[start:end]`` but the
     value leaves out (超過1.5億元 recorded as 1.5億元)."""
-    before, after = quote[:start], quote[end:]
-    return next((w for w in HEDGES_BEFORE if before.endswith(w)), None) or next(
-        (w for w in HEDGES_AFTER if after.startswith(w)), None
-    )
+    # one test against all the words first, as most values have none beside them
+    if quote.endswith(_BEFORE, 0, start):
+        return next(w for w in HEDGES_BEFORE if quote.endswith(w, 0, start))
+    if quote.startswith(_AFTER, end):
+        return next(w for w in HEDGES_AFTER if quote.startswith(w, end))
+    return None
 
 
 # The items of an enumeration before the value: 1.5億元、2.5億元、 (each ends in 、, none crosses
@@ -114,6 +116,9 @@ def hedge_stands_by(quote: str, start: int, end: int, hedge: str) -> bool:
         i = quote.find(hedge, i + 1)
     stop = suffix_words_end(quote, end)
     return hedge in quote[end:stop]
+
+
+_BEFORE, _AFTER = tuple(HEDGES_BEFORE), tuple(HEDGES_AFTER)
 
 
 _CN_ORD = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -318,4 +323,4 @@ def run(ctx: CheckContext) -> CheckOutput:
     return run_all(ctx, INCREMENTAL)
 
 
-CHECK = Check("provenance", run, ("provenance",), incremental=INCREMENTAL)
+CHECK = Check("provenance", run, ("provenance",), separable=True, incremental=INCREMENTAL)

@@ -7,7 +7,10 @@ compare facts with each other (rules, invariants, claims, conflicts), in memory.
 * ``x10`` / ``div10``: a slipped decimal point or a wrong 萬/億 reading (1.5億 → 15億 / 0.15億);
 * ``x1.3``: a 30% error, written with the same number of decimals (1.5億 → 2.0億);
 * ``last_digit``: the last written digit changed by one (12.4% → 12.5%), applied only where
-  another source gives the same figure exactly — the disagreement written precision must catch.
+  another source gives the same figure exactly — the disagreement written precision must catch;
+* ``claim_flip``: a claim fact's claim reversed in the article (創歷史新高 → 創歷史新低,
+  高於 → 低於), and the claim with it;
+* ``claim_n+1`` / ``claim_n-1``: a rank or count claim one off (第二名 → 第三名, 四次 → 三次).
 
 A mutation is **detected** when a non-passing result (error or warning) that involves a mutated
 fact appears or gets worse compared with the unmutated run: it is new, or an acknowledged
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -33,11 +36,13 @@ from factledger.checks import Check, default_checks
 from factledger.checks.crosscheck import is_numeric
 from factledger.diff import compare
 from factledger.load import Corpus, load_corpus
-from factledger.model import Fact, Finding, Source, input_problem
+from factledger.model import Claim, Fact, Finding, Source, input_problem
 from factledger.quantity import QuantityError, parse_readings
-from factledger.text import fold, locate
+from factledger.text import fold, is_clause, locate, locate_all
 
-KINDS = ("x10", "x1.3", "div10", "last_digit")
+NUMBER_KINDS = ("x10", "x1.3", "div10", "last_digit")
+CLAIM_KINDS = ("claim_flip", "claim_n+1", "claim_n-1")
+KINDS = NUMBER_KINDS + CLAIM_KINDS
 FACTORS = {"x10": Decimal(10), "x1.3": Decimal("1.3"), "div10": Decimal("0.1")}
 # Arabic numbers as the press writes them, any width (１.５ is folded before arithmetic).
 _NUMBER = re.compile(r"[0-9０-９]+(?:[,，][0-9０-９]{3})*(?:[.．][0-9０-９]+)?")
@@ -128,6 +133,75 @@ def rewrite_numbers(text: str, kind: str, *, whole: bool) -> str | None:
     return "".join(parts) + text[at:]
 
 
+_OPPOSITE = {"greater_than": "less_than", "less_than": "greater_than",
+             "record_high": "record_low", "record_low": "record_high"}  # fmt: skip
+# The words that carry a claim's direction, each with its reverse (the first pair that matches).
+_FLIPS = (("新高", "新低"), ("最高", "最低"), ("高於", "低於"), ("大於", "小於"), ("多於", "少於"),
+          ("領先", "落後"), ("超越", "不及"), ("超過", "不及"))  # fmt: skip
+_SHIFT = {"claim_n+1": 1, "claim_n-1": -1}
+
+
+def flip_words(text: str) -> str | None:
+    """The claim's words reversed (創下新低 → 創下新高); None when no direction word is written."""
+    for a, b in _FLIPS:
+        if a in text:
+            return text.replace(a, b, 1)
+        if b in text:
+            return text.replace(b, a, 1)
+    return None
+
+
+def shift_number(text: str, delta: int) -> str | None:
+    """The first whole number of ``text`` moved by ``delta``, written as it was (第二名 → 第三名,
+    4次 → 5次); None when there is none or the result is below 1."""
+    import cn2an
+
+    m = _NUMBER.search(text)
+    if m is not None:
+        plain = _ascii(m.group())
+        if "." in plain or int(plain) + delta < 1:
+            return None
+        return text[: m.start()] + str(int(plain) + delta) + text[m.end() :]
+    m = _CHINESE.search(text)
+    if m is None:
+        return None
+    numeral = m.group().translate(_TO_SIMPLIFIED)
+    if numeral[0] in "十百千万亿":
+        numeral = "一" + numeral
+    try:
+        value = int(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
+    if value + delta < 1:
+        return None
+    new = cn2an.an2cn(value + delta).translate(_TO_TRADITIONAL)
+    return text[: m.start()] + new + text[m.end() :]
+
+
+def _claim_rewriter(kind: str, claim: Claim) -> tuple[Callable[[str], str | None], Claim] | None:
+    """How the written claim and the claim itself change under ``kind``; None when it cannot."""
+    if kind == "claim_flip":
+        if claim.kind not in _OPPOSITE:
+            return None
+        return flip_words, dataclasses.replace(claim, kind=_OPPOSITE[claim.kind])
+    delta = _SHIFT[kind]
+    if claim.kind not in ("rank", "count") or claim.n is None or claim.n + delta < 1:
+        return None
+    return (lambda text: shift_number(text, delta)), dataclasses.replace(claim, n=claim.n + delta)
+
+
+def _moved_claim(kind: str, claim: Claim) -> Claim | None:
+    """The claim after ``kind``: reversed or one off, or, when a number kind changes a rank or
+    count (第二名 → 第二十名), its place with it; None when that is no whole number."""
+    if kind in CLAIM_KINDS:
+        how = _claim_rewriter(kind, claim)
+        return None if how is None else how[1]
+    if claim.n is None:
+        return claim
+    n = rewrite(str(claim.n), kind, whole=True)
+    return None if n is None else dataclasses.replace(claim, n=int(Decimal(n)))
+
+
 @dataclass(frozen=True)
 class Detection:
     kind: str
@@ -197,6 +271,19 @@ class Harness:
         cross = self.baseline.extras.get("crosscheck", {}).get("sources", {})
         untouched = {fid for s in cross.values() for fid in s["untouched"]}
         self.touched = {f.id for f in self.numeric} - untouched
+        self.claims = [f for f in self.baseline.corpus.facts if f.claim is not None]
+        # a claim is touched when the corpus holds something to check it against: figures, or
+        # another entry's place in the same ranking
+        self.claims_touched = {
+            r.fact_ids[0]
+            for r in self.baseline.results
+            if r.kind == "claim" and r.verdict != "unverifiable"
+        }
+        rankings: dict[tuple, list[str]] = {}
+        for f in self.claims:
+            if f.claim.kind == "rank":  # type: ignore[union-attr]
+                rankings.setdefault((f.claim.ranking, f.period.key), []).append(f.id)  # type: ignore[union-attr]
+        self.claims_touched |= {i for ids in rankings.values() if len(ids) > 1 for i in ids}
 
     def _copy(self, facts: list[Fact] | None = None, sources: dict[str, Source] | None = None):
         return dataclasses.replace(
@@ -212,8 +299,16 @@ class Harness:
 
     # -- the mutation --
 
+    @staticmethod
+    def _quote_span(text: str, quote: str) -> tuple[int, int] | None:
+        """Where provenance finds the quote: its first place that is whole clauses, else its
+        first place (a pull quote repeats a sentence without its 但)."""
+        places = locate_all(text, quote)
+        whole = [p for p in places if is_clause(text, *p)]
+        return (whole or places or [None])[0]
+
     def _value_span(self, f: Fact, text: str) -> tuple[int, int] | None:
-        quote = locate(text, f.quote)
+        quote = self._quote_span(text, f.quote)
         if quote is None:
             return None
         occurrence = getattr(f, "occurrence", None) or 1
@@ -237,21 +332,31 @@ class Harness:
     def mutate(self, kind: str, fact: Fact) -> tuple[Corpus, list[str], str] | None:
         """The corpus with ``fact``'s number changed in the article, its quotes and values; the
         ids of the facts whose value changed; the change in words. None when not applicable."""
-        if not self._numeric(fact):
-            return None
-        if kind == "last_digit" and (fact.hedge or (fact.interval and fact.interval.hedge)):
-            return None
-        if kind == "last_digit" and not self._exact_duplicates(fact):
-            return None
+        rewrite_value: Callable[[str], str | None]
+        if kind in CLAIM_KINDS:
+            how = None if fact.claim is None else _claim_rewriter(kind, fact.claim)
+            if how is None:
+                return None
+            rewrite_value = how[0]
+        else:
+            if not self._numeric(fact):
+                return None
+            if kind == "last_digit" and (fact.hedge or (fact.interval and fact.interval.hedge)):
+                return None
+            if kind == "last_digit" and not self._exact_duplicates(fact):
+                return None
+            whole = self.corpus.metrics[fact.metric].dimension in _WHOLE_DIMENSIONS
+
+            def rewrite_value(value: str) -> str | None:
+                return rewrite_numbers(value, kind, whole=whole)
+
         source = self.corpus.sources[fact.source]
         text = source.text
         span = self._value_span(fact, text)
-        metric = self.corpus.metrics[fact.metric]
-        whole = metric.dimension in _WHOLE_DIMENSIONS
         if span is None:
             return None
         written = text[span[0] : span[1]]
-        new_written = rewrite_numbers(written, kind, whole=whole)
+        new_written = rewrite_value(written)
         if new_written is None or fold(new_written) == fold(written):
             return None
         new_text = text[: span[0]] + new_written + text[span[1] :]
@@ -270,7 +375,7 @@ class Harness:
             if g.source != fact.source:
                 facts.append(g)
                 continue
-            quote = locate(text, g.quote)
+            quote = self._quote_span(text, g.quote)
             if quote is None or not (quote[0] <= span[0] and span[1] <= quote[1]):
                 facts.append(g)
                 continue
@@ -280,11 +385,19 @@ class Harness:
                     t.replace(written, new_written) for t in g.period_text
                 )
             if self._value_span(g, text) == span:
-                value = rewrite_numbers(g.value, kind, whole=whole)
+                value = rewrite_value(g.value)
                 if value is None:
                     return None
                 replaced["value"] = value
                 changed.append(g.id)
+                if g.claim is not None:
+                    claim = _moved_claim(kind, g.claim)
+                    if claim is None:
+                        return None
+                    replaced["claim"] = claim
+                if not self._numeric(self.facts[g.id]):  # 創歷史新高 has no number to read
+                    facts.append(dataclasses.replace(g, **replaced))  # type: ignore[arg-type]
+                    continue
                 try:
                     replaced["interval"], replaced["typical"] = parse_readings(
                         value, dimension=self.corpus.metrics[g.metric].dimension, hedge=g.hedge,
@@ -303,8 +416,12 @@ class Harness:
         ]
         return corpus, changed, f"{written} → {new_written}"
 
+    def candidates(self, kind: str) -> list[Fact]:
+        """The facts ``kind`` may change: numbers, or claims."""
+        return self.claims if kind in CLAIM_KINDS else self.numeric
+
     def applicable(self, kind: str) -> list[Fact]:
-        return [f for f in self.numeric if self.mutate(kind, f) is not None]
+        return [f for f in self.candidates(kind) if self.mutate(kind, f) is not None]
 
     def run(self, kind: str, fact: Fact) -> Detection | None:
         mutated = self.mutate(kind, fact)
@@ -337,15 +454,68 @@ class Harness:
             detected=bool(caught),
             by=tuple(sorted({f.result.kind for f in caught})),
             finding_ids=tuple(sorted(f.result.id for f in caught)),
-            touched=fact.id in self.touched,
+            touched=fact.id in (self.claims_touched if kind in CLAIM_KINDS else self.touched),
             change=change,
             inconsistent=inconsistent,
         )
 
     def report(self, kind: str, facts: Iterable[Fact] | None = None) -> KindReport:
         out = KindReport(kind)
-        for f in self.numeric if facts is None else facts:
+        for f in self.candidates(kind) if facts is None else facts:
             d = self.run(kind, f)
             if d is not None:
                 out.detections.append(d)
         return out
+
+
+# Why a numeric fact is untouched: what the corpus lacks for it to be compared (README lists them).
+UNCHECKED = {
+    "open": "compared, but no value could make the comparison fail: open-ended hedges "
+    "(超過, 破) on the other side, or a comparison any value satisfies",
+    "level": "a growth or change whose comparison level (the same period a year or quarter "
+    "earlier) no article gives",
+    "projection": "a projection (guidance, forecast) that nothing stated at the same time "
+    "restates or relates",
+    "partner": "its metric declares a relation, but the partner figure (same entity, "
+    "qualifiers, period) is in no article",
+    "alone": "nothing relates it: the only figure of its kind for its entity and period — a rank, "
+    "a count of a list, a one-off effect, a price or a figure of another company no article "
+    "repeats",
+}
+
+
+def unchecked(h: Harness) -> dict[str, list[str]]:
+    """The untouched numeric facts, by what the corpus lacks to compare them (UNCHECKED)."""
+    compared = {
+        fid
+        for r in h.baseline.results
+        if r.kind in ("rule", "invariant", "claim")
+        or (r.kind == "conflict" and len(r.fact_ids) > 1)
+        for fid in r.fact_ids
+    }
+    out: dict[str, list[str]] = {k: [] for k in UNCHECKED}
+    for f in h.numeric:
+        if f.id in h.touched:
+            continue
+        metric = h.corpus.metrics[f.metric]
+        if f.id in compared:
+            why = "open"
+        elif metric.growth_of or metric.change_of:
+            why = "level"
+        elif f.kind in ("guidance", "forecast"):
+            why = "projection"
+        elif (
+            metric.aggregation
+            or metric.subset_of
+            or metric.part_of
+            or metric.ratio_of
+            or any(
+                m.subset_of == f.metric or m.part_of == f.metric or f.metric in (m.ratio_of or ())
+                for m in h.corpus.metrics.values()
+            )
+        ):
+            why = "partner"
+        else:
+            why = "alone"
+        out[why].append(f.id)
+    return out

@@ -2,22 +2,25 @@
 
 The corpus follows the bundled one's shape: one seed and one facts file per source (about 50
 facts each), several sources per entity-metric-period group (2–4, some single-source), quarterly
-revenue whose quarters add up to the year, year-on-year growth, segment revenue and its share,
-users (counts in 萬/億), a market size in US dollars, guidance, hedged values (超過, 約, 近),
-enumerations sharing a hedge (分別超過…、…), a derived half-year figure with its formula, and
-hand-written rules of the bundled kinds (quarters sum to the year, growth, share, segment below
-total, profit below revenue, MAU increasing, DAU below MAU, guidance above the year): about 20
-rules per 100 facts with the derived ones, against 24 in the bundled corpus.
+revenue whose quarters add up to the year, year-on-year growth, segment revenue and shares,
+users, paying users and ARPU, a month inside a quarter, downloads at two dates (counts in 萬/億),
+a market size in US dollars, guidance, hedged values (超過, 約, 近), enumerations sharing a hedge
+(分別超過…、…), a derived half-year figure with its formula, a metric registry that declares the
+bundled kinds of relation (flow, stock, cumulative, growth_of, subset_of, part_of, ratio_of per
+month) and hand-written rules for what no relation states (this year's quarters against the
+year, a segment's share, profit below revenue, MAU increasing, guidance above the year).
 
 Every written value is checked with :func:`factledger.quantity.parse_readings` to contain the
-true value, so the only findings are the injected ones, listed in ``ground_truth.json``:
+true value, so the only findings are the injected ones, listed in ``ground_truth.json``. The
+discrepancy rate is split over the kinds of ``INJECTED``, at least one of each the corpus has
+room for:
 
 * ``value-conflict``: one source of a multi-source group gives 0.3× the figure
   (finding ``conflict:<entity>.<metric>@<period>``);
 * ``broken-quote``: a quote that is not in its seed (finding ``provenance:<fact id>:quote``),
   only in ``curation: partial`` sources, so the uncovered mention is not a second finding;
 * ``violated-sum``: a year total that the quarters cannot add up to
-  (finding ``rule:<rule id>``);
+  (finding ``rule:<rule id>``; the flow's tiling invariant says it too, listed in ``also``);
 * ``last-digit``: every source of a multi-source group writes the figure exactly, one of them
   with its last written digit changed (4.16億 → 4.17億): the touching precision intervals are
   disjoint (finding ``conflict:<entity>.<metric>@<period>``);
@@ -25,7 +28,16 @@ true value, so the only findings are the injected ones, listed in ``ground_truth
   words allow the others' value, but "a little over" that does not reach it (finding
   ``conflict:<entity>.<metric>@<period>``, verdict ``strained``);
 * ``strained-sum``: every source writes a year's revenue as 超過 70 % of it, so the quarters
-  add up to it only if 超過 means far more (finding ``rule:<rule id>``, verdict ``strained``).
+  add up to it only if 超過 means far more (finding ``rule:<rule id>``, verdict ``strained``;
+  the tiling invariant too, in ``also``);
+* one per relation, each an ``invariant:…`` finding: ``subset-exceeded`` (paying users above
+  users), ``part-above-whole`` (a segment above its quarter), ``shares-above-100`` (two shares of
+  one whole adding up to 115 %), ``tiling-sum-off`` (last year's quarters against a wrong year),
+  ``sub-period-above-period`` (December above Q4), ``growth-vs-levels`` (a growth rate 60 points
+  off its two quarters), ``per-period-mix-up`` (a quarter's revenue per user written as 元/月),
+  ``cumulative-shrinks`` (downloads falling), ``repeated-figure`` (the same download count six
+  months apart; a warning) and ``cross-entity-formula`` (a derived paying rate over another
+  company's users; a warning).
 
 Deterministic for a given ``--seed``: the same arguments write byte-identical files.
 """
@@ -51,6 +63,26 @@ SINGLE_SOURCE_SHARE = 0.2  # groups stated by one source only
 COMPLETE_SHARE = 0.8  # sources with curation: complete (every mention covered)
 RULES_PER_FILE = 200
 YEAR = 2025
+# The kinds of injected discrepancy (ground_truth.json "kind"), the first six from before the
+# relations; the rest each break what one relation of METRICS_YAML states.
+INJECTED = (
+    "value-conflict",
+    "broken-quote",
+    "violated-sum",
+    "last-digit",
+    "strained-conflict",
+    "strained-sum",
+    "subset-exceeded",
+    "part-above-whole",
+    "shares-above-100",
+    "tiling-sum-off",
+    "sub-period-above-period",
+    "growth-vs-levels",
+    "per-period-mix-up",
+    "cumulative-shrinks",
+    "repeated-figure",
+    "cross-entity-formula",
+)
 
 _SYLLABLES = list("星雲智聯華創騰達光遠源恒宇瀚鼎昇越新銳捷博泰豐明海峰維盛嘉睿晨啟航")
 _COMPANY = ["科技", "網絡", "集團", "傳媒", "智能", "資訊", "文化", "互娛", "控股", "視界"]
@@ -76,48 +108,92 @@ metrics:
     dimension: money
     unit: CNY
     series: true
+    aggregation: flow
+    part_of: revenue
+    parts: [segment]
+    complete: false
     names: [收入, 營收]
     description: Revenue recognised in the period (segment given by the `segment` qualifier).
   - key: revenue_growth_yoy
     dimension: growth
     unit: "%"
     series: true
+    growth_of: revenue
+    basis: yoy
     names: [年增, 同比增長]
     description: Year-on-year change of revenue in the period.
   - key: revenue_share
     dimension: share
     unit: "%"
     series: true
+    part_of: revenue_share
+    parts: [segment]
+    complete: false
     names: [佔比]
     description: A segment's share of the entity's revenue in the period.
   - key: net_profit
     dimension: money
     unit: CNY
     series: true
+    aggregation: flow
     names: [淨利潤]
     description: Net profit in the period.
   - key: mau
     dimension: count
     unit: count
     series: true
+    aggregation: stock
     names: [月活躍用戶, 月活]
     description: Monthly active users in the period.
   - key: dau
     dimension: count
     unit: count
     series: true
+    aggregation: stock
+    subset_of: mau
     names: [日活躍用戶, 日活]
     description: Daily active users in the period.
   - key: users
     dimension: count
     unit: count
     series: true
+    aggregation: cumulative
     names: [註冊用戶]
     description: Registered users to date (as of the period).
+  - key: paying_users
+    dimension: count
+    unit: count
+    series: true
+    aggregation: stock
+    subset_of: users
+    names: [付費用戶]
+    description: Paying users as of the period.
+  - key: arpu
+    dimension: price-per-period
+    unit: CNY/month
+    series: true
+    ratio_of: {numerator: revenue, denominator: paying_users}
+    per_period: month
+    names: [ARPU]
+    description: Average monthly revenue per paying user in the period.
+  - key: downloads
+    dimension: count
+    unit: count
+    series: true
+    aggregation: cumulative
+    names: [累計下載量]
+    description: App downloads since launch, as of the period.
+  - key: paying_rate
+    dimension: share
+    unit: "%"
+    series: true
+    names: [付費率]
+    description: Paying users as a share of users.
   - key: market_size
     dimension: money
     unit: CNY
     series: true
+    aggregation: flow
     names: [市場規模]
     description: Size of the entity's market in the period (often written in US dollars).
 """
@@ -159,9 +235,9 @@ class Group:
 
     @property
     def dimension(self) -> str:
-        return {"CNY": "money", "USD": "money", "count": "count"}.get(
-            self.unit, "share" if self.metric == "revenue_share" else "growth"
-        )
+        if self.unit == "%":
+            return "share" if self.metric in ("revenue_share", "paying_rate") else "growth"
+        return {"CNY": "money", "USD": "money", "count": "count"}.get(self.unit, "price-per-period")
 
     @property
     def label(self) -> str:
@@ -181,6 +257,7 @@ class PFact:
     note: str | None = None
     formula: str | None = None
     derived_from: list[str] = field(default_factory=list)
+    operands: list[PFact] = field(default_factory=list)  # a derived rate's facts, ids come later
     odd: bool = False  # the injected conflicting value
     digit_slip: bool = False  # the exact figure with its last written digit changed
     understated: bool = False  # 超過 70 % of the figure (true under the words, not as read)
@@ -292,6 +369,25 @@ class _Planner:
                            round(mau * rng.uniform(1.5, 4)) * 1e4, "count")  # fmt: skip
         g["market"] = Group(ent, "market", "market_size", f"FY{YEAR - 1}",
                             rng.randint(50, 3000) * 1e6, "USD")  # fmt: skip
+        # what the relations of METRICS_YAML compare beyond the above: a subset and a ratio per
+        # month, another segment and two shares, a month inside a quarter, a cumulative count at
+        # two dates (last, so trimmed first)
+        paying = round(g["users"].true / 1e4 * rng.uniform(0.02, 0.15)) * 1e4
+        g["paying"] = Group(ent, "paying", "paying_users", f"{YEAR}-12", paying, "count")
+        g["arpu"] = Group(ent, "arpu", "arpu", f"{YEAR}Q4", 0.0, "CNY/month")  # see _finish
+        g["live"] = Group(ent, "live", "revenue", f"{YEAR}Q3",
+                          round(q[6] * rng.uniform(0.1, 0.3)) * 1e6, "CNY",
+                          qualifiers=(("segment", "live"),))  # fmt: skip
+        g["sa"] = Group(ent, "share-a", "revenue_share", f"{YEAR}Q2", rng.uniform(15, 40), "%",
+                        qualifiers=(("segment", "games"),))  # fmt: skip
+        g["sb"] = Group(ent, "share-b", "revenue_share", f"{YEAR}Q2", rng.uniform(10, 35), "%",
+                        qualifiers=(("segment", "cloud"),))  # fmt: skip
+        g["dec"] = Group(ent, "dec", "revenue", f"{YEAR}-12",
+                         round(q[7] * rng.uniform(0.3, 0.36)) * 1e6, "CNY")  # fmt: skip
+        first = rng.randint(100, 20000)  # 萬
+        g["dl1"] = Group(ent, "downloads", "downloads", f"{YEAR}-06", first * 1e4, "count")
+        g["dl2"] = Group(ent, "downloads", "downloads", f"{YEAR}-12",
+                         round(first * rng.uniform(1.3, 1.8)) * 1e4, "count")  # fmt: skip
         return g
 
     def plan(self) -> None:
@@ -377,35 +473,23 @@ class _Planner:
             return all(k in g and g[k].facts for k in keys)
 
         name = block.entity.name
-        for year, quarters, total in ((YEAR, "rev", "fy"), (YEAR - 1, "old", "fy0")):
-            if has(*(f"{quarters}{n}" for n in range(1, 5)), total):
-                parts = " + ".join(f"{e}.revenue@{year}Q{n}" for n in range(1, 5))
-                block.rules.append({
-                    "id": f"{e}-revenue-fy{year}-sum", "role": "sum", "total": total,
-                    "description": f"{name}: the four quarters of {year} add up to the year.",
-                    "assert": f"{parts} ~ {e}.revenue@FY{year}",
-                })  # fmt: skip
-        for n in range(1, 5):
-            if has(f"rev{n}", f"old{n}", f"growth{n}"):
-                block.rules.append({
-                    "id": f"{e}-revenue-growth-{YEAR}q{n}", "role": "growth",
-                    "description": f"{block.entity.name}: year-on-year growth in Q{n} is what the "
-                    "two quarters give.",
-                    "assert": f"growth({e}.revenue@{YEAR}Q{n}, {e}.revenue@{YEAR - 1}Q{n}) ~ "
-                    f"{e}.revenue_growth_yoy@{YEAR}Q{n}",
-                })  # fmt: skip
+        # The relations of METRICS_YAML state what the other rules of the bundled kinds did
+        # (growth against the quarters, segment below total, DAU below MAU, last year's quarters
+        # against the year), as in the bundled corpus; this year's sum stays a rule, where
+        # violated-sum is injected.
+        if has("rev1", "rev2", "rev3", "rev4", "fy"):
+            parts = " + ".join(f"{e}.revenue@{YEAR}Q{n}" for n in range(1, 5))
+            block.rules.append({
+                "id": f"{e}-revenue-fy{YEAR}-sum", "role": "sum", "total": "fy",
+                "description": f"{name}: the four quarters of {YEAR} add up to the year.",
+                "assert": f"{parts} ~ {e}.revenue@FY{YEAR}",
+            })  # fmt: skip
         if has("ads", "rev4", "share"):
             block.rules.append({
                 "id": f"{e}-ads-share-{YEAR}q4", "role": "share",
                 "description": f"{block.entity.name}: the ads segment's share of Q4 revenue.",
                 "assert": f"share({e}.revenue@{YEAR}Q4[segment=ads], {e}.revenue@{YEAR}Q4) ~ "
                 f"{e}.revenue_share@{YEAR}Q4[segment=ads]",
-            })  # fmt: skip
-        if has("ads", "rev4"):
-            block.rules.append({
-                "id": f"{e}-ads-below-total-{YEAR}q4", "role": "segment",
-                "description": f"{name}: the ads segment is part of Q4 revenue.",
-                "assert": f"{e}.revenue@{YEAR}Q4[segment=ads] < {e}.revenue@{YEAR}Q4",
             })  # fmt: skip
         if has("np", "rev4"):
             block.rules.append({
@@ -419,12 +503,6 @@ class _Planner:
                 "description": f"{name}: monthly active users grow every quarter.",
                 "assert": f"increasing({e}.mau@{YEAR}Q1..{YEAR}Q4)",
             })  # fmt: skip
-        if has("dau", "mau4"):
-            block.rules.append({
-                "id": f"{e}-dau-below-mau-{YEAR}q4", "role": "users", "severity": "warning",
-                "description": f"{name}: daily actives are fewer than monthly actives.",
-                "assert": f"{e}.dau@{YEAR}Q4 < {e}.mau@{YEAR}Q4",
-            })  # fmt: skip
         if has("guide", "fy"):
             block.rules.append({
                 "id": f"{e}-guidance-above-fy{YEAR}", "role": "guidance", "severity": "warning",
@@ -435,81 +513,231 @@ class _Planner:
     # -- discrepancies ------------------------------------------------------------------------
 
     def inject(self) -> None:
+        """Split round(rate × facts) discrepancies over INJECTED (at least one of each kind the
+        corpus has room for), each in groups no other injection touches."""
         total = round(self.rate * self.n_facts)
         if total <= 0:
             return
-        # value conflicts, broken quotes, violated sums, last-digit slips, strained conflicts,
-        # strained sums
-        kinds = 6
-        per = [total // kinds + (1 if i < total % kinds else 0) for i in range(kinds)]
+        k = len(INJECTED)
+        per = {kind: max(1, total // k + (i < total % k)) for i, kind in enumerate(INJECTED)}
         rng = self.rng
-        # value conflicts: single-period groups of 2+ sources
+        self.used: set[int] = set()  # ids of groups an injection changed or relies on
+        # value conflicts and last-digit slips: single-period groups of 2+ sources
         eligible = [
-            grp for b in self.blocks for k, grp in b.groups.items()
-            if k in ("dau", "users", "market") and len(grp.facts) >= 2
+            grp for b in self.blocks for key, grp in b.groups.items()
+            if key in ("dau", "users", "market") and len(grp.facts) >= 2
         ]  # fmt: skip
-        chosen = rng.sample(eligible, min(per[0] + per[3] + per[4], len(eligible)))
-        conflicts = chosen[: per[0]]
-        slips = chosen[per[0] : per[0] + per[3]]
-        for grp in chosen[per[0] + per[3] :]:
+        n_conflicts, n_slips = per["value-conflict"], per["last-digit"]
+        chosen = rng.sample(eligible, min(n_conflicts + n_slips + per["strained-conflict"],
+                                          len(eligible)))  # fmt: skip
+        conflicts = chosen[:n_conflicts]
+        slips = chosen[n_conflicts : n_conflicts + n_slips]
+        self.used |= {id(g) for g in chosen}
+        for grp in chosen[n_conflicts + n_slips :]:
             grp.exact_only = True
             grp.facts[-1].understated = True
-            self.truth.append({
-                "kind": "strained-conflict",
-                "fact_ids": None,
-                "expected": f"conflict:{grp.label}",
-                "_facts": grp.facts,
-            })  # fmt: skip
+            self._truth("strained-conflict", f"conflict:{grp.label}", grp.facts)
         for grp in slips:
             grp.exact_only = True
             grp.facts[-1].digit_slip = True
-            self.truth.append({
-                "kind": "last-digit",
-                "fact_ids": None,
-                "expected": f"conflict:{grp.label}",
-                "_facts": grp.facts,
-            })  # fmt: skip
+            self._truth("last-digit", f"conflict:{grp.label}", grp.facts)
         for grp in conflicts:
             odd = grp.facts[-1]
             odd.odd = True
             grp.no_over = True
-            self.truth.append({
-                "kind": "value-conflict",
-                "fact_ids": None,  # filled once ids exist
-                "expected": f"conflict:{grp.label}",
-                "_facts": grp.facts,
-                "_odd": odd,
-            })  # fmt: skip
-        # violated sums: a wrong total that every source repeats
-        sums = [
-            (b, r) for b in self.blocks for r in b.rules if r["role"] == "sum"
-        ]  # fmt: skip
-        picked = rng.sample(sums, min(per[2] + per[5], len(sums)))
-        for block, rule in picked[per[2] :]:
-            fy = block.groups[rule["total"]]
+            self._truth("value-conflict", f"conflict:{grp.label}", grp.facts, _odd=odd)
+        # violated and strained sums: a year total every source repeats, wrong or understated
+        # (the flow's tiling invariant says it too)
+        sums = [(b, r) for b in self.blocks for r in b.rules if r["role"] == "sum"]
+        n_sums = {"sums": per["violated-sum"] + per["strained-sum"]}
+        sums = self._pick("sums", n_sums, sums, lambda br: [br[0].groups["fy"]])
+        for block, rule in sums[per["violated-sum"] :]:
+            fy = block.groups["fy"]
             fy.understated = True
-            quarters = "rev" if rule["total"] == "fy" else "old"
             for n in range(1, 5):  # the quarters as written, so only the total is a stretch
-                block.groups[f"{quarters}{n}"].exact_only = True
-            self.truth.append({
-                "kind": "strained-sum",
-                "rule": rule["id"],
-                "fact_ids": None,
-                "expected": f"rule:{rule['id']}",
-                "_facts": fy.facts,
-            })  # fmt: skip
-        for block, rule in picked[: per[2]]:
-            fy = block.groups[rule["total"]]
+                block.groups[f"rev{n}"].exact_only = True
+            self._truth("strained-sum", f"rule:{rule['id']}", fy.facts, rule=rule["id"],
+                        also=[_tiling(block.entity.key)])  # fmt: skip
+        for block, rule in sums[: per["violated-sum"]]:
+            fy = block.groups["fy"]
             fy.true = round(fy.true * 0.6 / 1e6) * 1e6
             fy.no_over = True
-            self.truth.append({
-                "kind": "violated-sum",
-                "rule": rule["id"],
-                "fact_ids": None,
-                "expected": f"rule:{rule['id']}",
-                "_facts": fy.facts,
-            })  # fmt: skip
-        self.pending_broken = per[1]
+            self._truth("violated-sum", f"rule:{rule['id']}", fy.facts, rule=rule["id"],
+                        also=[_tiling(block.entity.key)])  # fmt: skip
+        for kind in INJECTED[6:]:
+            getattr(self, "_inject_" + kind.replace("-", "_"))(per)
+        self.pending_broken = per["broken-quote"]
+
+    # -- the relations' discrepancies: each changes what one invariant compares --
+
+    def _blocks_with(self, *keys: str) -> list[Block]:
+        return [
+            b for b in self.blocks
+            if all(k in b.groups and b.groups[k].facts and id(b.groups[k]) not in self.used
+                   for k in keys)
+        ]  # fmt: skip
+
+    def _pick(self, kind: str, per: dict[str, int], eligible: list, groups) -> list:
+        """``per[kind]`` of ``eligible``, their groups (``groups(item)``) then marked used."""
+        chosen = self.rng.sample(eligible, min(per[kind], len(eligible)))
+        for item in chosen:
+            self.used |= {id(g) for g in groups(item)}
+        return chosen
+
+    def _truth(self, kind: str, expected: str, facts: list[PFact], **more) -> None:
+        self.truth.append({"kind": kind, "fact_ids": None, "expected": expected,
+                           "_facts": facts, **more})  # fmt: skip
+
+    def _inject_subset_exceeded(self, per: dict[str, int]) -> None:
+        for b in self._pick("subset-exceeded", per, self._blocks_with("paying", "users"),
+                            lambda b: [b.groups["paying"], b.groups["users"]]):  # fmt: skip
+            paying, users = b.groups["paying"], b.groups["users"]
+            paying.true = round(users.true * 1.5 / 1e4) * 1e4
+            paying.no_over = users.no_over = True
+            e = b.entity.key
+            self._truth("subset-exceeded", f"invariant:subset_of:{e}.paying_users<={e}.users@"
+                        f"{YEAR}-12", paying.facts + users.facts)  # fmt: skip
+
+    def _inject_part_above_whole(self, per: dict[str, int]) -> None:
+        for b in self._pick("part-above-whole", per, self._blocks_with("live", "rev3"),
+                            lambda b: [b.groups["live"], b.groups["rev3"]]):  # fmt: skip
+            live, whole = b.groups["live"], b.groups["rev3"]
+            live.true = round(whole.true * 1.4 / 1e6) * 1e6
+            whole.no_over = True
+            e = b.entity.key
+            self._truth("part-above-whole", f"invariant:part_of:{e}.revenue[segment=live]<="
+                        f"{e}.revenue@{YEAR}Q3", live.facts + whole.facts)  # fmt: skip
+
+    def _inject_shares_above_100(self, per: dict[str, int]) -> None:
+        for b in self._pick("shares-above-100", per, self._blocks_with("sa", "sb"),
+                            lambda b: [b.groups["sa"], b.groups["sb"]]):  # fmt: skip
+            a, c = b.groups["sa"], b.groups["sb"]
+            c.true = 115 - a.true  # together 115 %
+            e = b.entity.key
+            parts = f"{e}.revenue_share[segment=cloud]+{e}.revenue_share[segment=games]"
+            self._truth("shares-above-100", f"invariant:part_of:{parts}<=100@{YEAR}Q2",
+                        a.facts + c.facts)  # fmt: skip
+
+    def _inject_tiling_sum_off(self, per: dict[str, int]) -> None:
+        keys = ("old1", "old2", "old3", "old4", "fy0")
+        for b in self._pick("tiling-sum-off", per, self._blocks_with(*keys),
+                            lambda b: [b.groups["fy0"]]):  # fmt: skip
+            fy0 = b.groups["fy0"]
+            fy0.true = round(fy0.true * 0.6 / 1e6) * 1e6
+            fy0.no_over = True
+            e, y = b.entity.key, YEAR - 1
+            self._truth("tiling-sum-off", _tiling(e, y), fy0.facts)
+
+    def _inject_sub_period_above_period(self, per: dict[str, int]) -> None:
+        for b in self._pick("sub-period-above-period", per, self._blocks_with("dec", "rev4"),
+                            lambda b: [b.groups["dec"], b.groups["rev4"]]):  # fmt: skip
+            dec, q4 = b.groups["dec"], b.groups["rev4"]
+            dec.true = round(q4.true * 1.5 / 1e6) * 1e6
+            q4.no_over = True
+            e = b.entity.key
+            self._truth("sub-period-above-period", f"invariant:flow:{e}.revenue@{YEAR}-12<="
+                        f"{e}.revenue@{YEAR}Q4", dec.facts + q4.facts)  # fmt: skip
+
+    def _inject_growth_vs_levels(self, per: dict[str, int]) -> None:
+        options = [
+            (b, n) for b in self.blocks for n in range(1, 5)
+            if b in self._blocks_with(f"growth{n}", f"rev{n}", f"old{n}")
+        ]  # fmt: skip
+        seen: set[int] = set()
+        options = [(b, n) for b, n in options if not (id(b) in seen or seen.add(id(b)))]
+        for b, n in self._pick("growth-vs-levels", per, options, lambda bn: [
+            bn[0].groups[f"growth{bn[1]}"], bn[0].groups[f"rev{bn[1]}"], bn[0].groups[f"old{bn[1]}"]
+        ]):  # fmt: skip
+            growth = b.groups[f"growth{n}"]
+            growth.true += 60  # percentage points off the two levels
+            for key in (f"growth{n}", f"rev{n}", f"old{n}"):
+                b.groups[key].no_over = True
+            e = b.entity.key
+            self._truth("growth-vs-levels", f"invariant:growth_of:{e}.revenue_growth_yoy@{YEAR}Q{n}"
+                        f"~growth({e}.revenue@{YEAR}Q{n},{e}.revenue@{YEAR - 1}Q{n})",
+                        growth.facts)  # fmt: skip
+
+    def _inject_per_period_mix_up(self, per: dict[str, int]) -> None:
+        keys = ("arpu", "rev4", "paying")
+        for b in self._pick("per-period-mix-up", per, self._blocks_with(*keys),
+                            lambda b: [b.groups[k] for k in keys]):  # fmt: skip
+            b.groups["arpu"].role = "arpu-quarterly"  # a quarter's revenue per user, as 元/月
+            b.groups["rev4"].no_over = b.groups["paying"].no_over = True
+            e = b.entity.key
+            ratio = f"{e}.revenue@{YEAR}Q4/{e}.paying_users@{YEAR}-12/3"
+            self._truth("per-period-mix-up", f"invariant:ratio_of:{e}.arpu@{YEAR}Q4~{ratio}",
+                        b.groups["arpu"].facts)  # fmt: skip
+
+    def _inject_cumulative_shrinks(self, per: dict[str, int]) -> None:
+        for b in self._pick("cumulative-shrinks", per, self._blocks_with("dl1", "dl2"),
+                            lambda b: [b.groups["dl1"], b.groups["dl2"]]):  # fmt: skip
+            first, later = b.groups["dl1"], b.groups["dl2"]
+            later.true = round(first.true * 0.6 / 1e4) * 1e4
+            later.no_over = True
+            e = b.entity.key
+            self._truth("cumulative-shrinks", f"invariant:cumulative:{e}.downloads@{YEAR}-06<="
+                        f"{e}.downloads@{YEAR}-12", first.facts + later.facts)  # fmt: skip
+
+    def _inject_repeated_figure(self, per: dict[str, int]) -> None:
+        for b in self._pick("repeated-figure", per, self._blocks_with("dl1", "dl2"),
+                            lambda b: [b.groups["dl1"], b.groups["dl2"]]):  # fmt: skip
+            first, later = b.groups["dl1"], b.groups["dl2"]
+            later.true = first.true
+            first.exact_only = later.exact_only = True  # the same figure, written the same way
+            e = b.entity.key
+            self._truth("repeated-figure", f"invariant:repeated-figure:{e}.downloads@{YEAR}-06=="
+                        f"{e}.downloads@{YEAR}-12", first.facts + later.facts)  # fmt: skip
+
+    def _inject_cross_entity_formula(self, per: dict[str, int]) -> None:
+        """A derived paying rate: one entity's paying users over ANOTHER entity's users. It
+        takes the place of one fact of a group stated by three or more sources, so the corpus
+        keeps its size."""
+        payers = [b for b in self.blocks if "paying" in b.groups and b.groups["paying"].facts]
+        others = [b for b in self.blocks if "users" in b.groups and b.groups["users"].facts]
+        spare = [
+            g for b in self.blocks for key, g in b.groups.items()
+            if key in ("mau1", "mau2", "mau3", "mau4", "np", "market") and len(g.facts) >= 3
+            and id(g) not in self.used
+        ]  # fmt: skip
+        for b in self.rng.sample(payers, min(per["cross-entity-formula"], len(payers))):
+            # a rate under 100 %: the other company with the most users
+            other = max((o for o in others if o is not b), default=None,
+                        key=lambda o: (o.groups["users"].true, o.entity.key))  # fmt: skip
+            if other is None or b.groups["paying"].true >= 0.9 * other.groups["users"].true:
+                continue
+            num = next((p for p in b.groups["paying"].facts if not p.odd), None)
+            den = None if other is None else next(
+                (p for p in other.groups["users"].facts if not (p.odd or p.digit_slip)), None
+            )  # fmt: skip
+            if num is None or den is None or not spare:
+                continue
+            gone = spare.pop(self.rng.randrange(len(spare)))
+            p = gone.facts.pop()
+            p.source.facts.remove(p)
+            rate = Group(b.entity, "rate", "paying_rate", f"{YEAR}-12",
+                         num.group.true / den.group.true * 100, "%", kind="derived")  # fmt: skip
+            fact = PFact(rate, p.source, operands=[num, den])
+            rate.facts.append(fact)
+            p.source.facts.append(fact)
+            b.groups["rate"] = rate
+            self.used.add(id(rate))
+            self._truth("cross-entity-formula", "invariant:formula-entities:", [fact])
+
+    def finish(self) -> None:
+        """Values computed from others once every injection is made: each ARPU from its
+        quarter's revenue and paying users (a quarter per user, not per month, where the
+        per-period mix-up is injected)."""
+        for b in self.blocks:
+            g = b.groups
+            if "arpu" not in g:
+                continue
+            if "rev4" in g and "paying" in g and g["rev4"].facts and g["paying"].facts:
+                per_quarter = g["rev4"].true / g["paying"].true
+                g["arpu"].true = (
+                    per_quarter if g["arpu"].role == "arpu-quarterly" else per_quarter / 3
+                )
+            else:
+                g["arpu"].true = 30.0
 
     def inject_broken(self) -> None:
         n = self.pending_broken
@@ -525,6 +753,12 @@ class _Planner:
                 "kind": "broken-quote", "fact_ids": None,
                 "expected": f"provenance:{p.id}:quote", "_facts": [p],
             })  # fmt: skip
+
+
+def _tiling(e: str, year: int = YEAR) -> str:
+    """The id of the invariant that this year's quarters add up to the year (revenue: a flow)."""
+    quarters = "+".join(f"{e}.revenue@{year}Q{n}" for n in range(1, 5))
+    return f"invariant:flow-sum:{quarters}~{e}.revenue@FY{year}"
 
 
 # --- values -------------------------------------------------------------------------------------
@@ -628,11 +862,17 @@ def _pct_texts(x: float, growth: bool) -> dict[str, str]:
     return out
 
 
+def _per_month_texts(x: float) -> dict[str, str]:
+    return {"exact": f"{_num(x, 2)}元/月", "about": f"約{_num(_two_sig(x), 2)}元/月"}
+
+
 def _variants(grp: Group, true: float) -> dict[str, str]:
     if grp.unit in ("CNY", "USD"):
         return _money_texts(true, grp.unit)
     if grp.unit == "count":
         return _count_texts(true)
+    if grp.unit == "CNY/month":
+        return _per_month_texts(true)
     return _pct_texts(true, grp.metric == "revenue_growth_yoy")
 
 
@@ -727,6 +967,23 @@ def _sentence(rng: random.Random, p: PFact, pt: str) -> str:
             return f"據測算，{name}所在細分市場{pt}規模{v}。"
         case "derived":
             return f"粗略計算，{name}{pt}收入合計{v}。"
+        case "paying":
+            return f"截至{pt}，{name}付費用戶{v}。"
+        case "arpu" | "arpu-quarterly":
+            return f"{name}{pt}付費用戶ARPU為{v}。"
+        case "live":
+            return f"{name}{pt}直播業務收入{v}。"
+        case "share-a":
+            return f"{name}{pt}遊戲業務收入佔總營收的{v}。"
+        case "share-b":
+            return f"{name}{pt}雲業務收入佔總營收的{v}。"
+        case "dec":
+            return f"{name}{pt}單月營收{v}。"
+        case "downloads":
+            return f"截至{pt}，{name}應用累計下載量{v}。"
+        case "rate":
+            other = p.operands[1].group.entity.name if p.operands else "同業"
+            return f"粗略計算，截至{pt}，{name}付費用戶約佔{other}用戶的{v}。"
     raise AssertionError(g.role)
 
 
@@ -745,8 +1002,9 @@ def _write_source_text(rng: random.Random, src: Src, first: list[bool]) -> list[
         if not all(quarter) or (rng.random() < 0.4 and not first[0]):
             continue
         qs: list[PFact] = quarter  # type: ignore[assignment]
-        shared = rng.random() < 0.5 or first[0]
-        first[0] = False
+        # a quarter an injection relies on is written without 超過 (no_over)
+        shared = (rng.random() < 0.5 or first[0]) and not any(p.group.no_over for p in qs)
+        first[0] = first[0] and not shared
         values = []
         for p in qs:
             p.enumerated = True
@@ -792,6 +1050,8 @@ def _write_source_text(rng: random.Random, src: Src, first: list[bool]) -> list[
         else:
             p.value = _choose_value(rng, g, true, p.odd)
         pt = _period_phrase(rng, g.period)
+        if g.role == "dec":  # the month itself, not its last day
+            pt = pt.removesuffix("底")
         p.period_text = [pt]
         p.quote = _sentence(rng, p, pt)
         sentences.append(p.quote)
@@ -803,6 +1063,11 @@ def _write_source_text(rng: random.Random, src: Src, first: list[bool]) -> list[
 def _finish_derived(src: Src) -> None:
     for p in src.facts:
         if p.group.kind != "derived":
+            continue
+        if p.group.role == "rate":
+            p.derived_from = [q.id for q in p.operands]
+            p.formula = f"share({{{p.operands[0].id}}}, {{{p.operands[1].id}}})"
+            p.note = "The writer's paying rate: one company's payers over another's users."
             continue
         ops = [
             q for q in src.facts
@@ -901,13 +1166,14 @@ def generate(out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: i
     plan = _Planner(sources, facts, rate, seed)
     plan.plan()
     plan.inject()
+    plan.finish()
     rng = random.Random(seed + 1)
     seeds: dict[str, list[str]] = {}
     first = [True]
     for src in plan.sources:
-        sentences = _write_source_text(rng, src, first)
+        seeds[src.id] = _write_source_text(rng, src, first)
+    for src in plan.sources:  # once every id exists (a derived rate names other sources' facts)
         _finish_derived(src)
-        seeds[src.id] = sentences
     plan.inject_broken()
     for src in plan.sources:
         for p in src.facts:
@@ -948,7 +1214,7 @@ def generate(out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: i
     (out / "checks" / "acknowledged.yaml").write_text("acknowledged: []\n", encoding="utf-8")
     truth = []
     for t in plan.truth:
-        entry = {"kind": t["kind"]}
+        entry: dict = {"kind": t["kind"]}
         if "rule" in t:
             entry["rule"] = t["rule"]
         if t["kind"] == "value-conflict":
@@ -959,6 +1225,10 @@ def generate(out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: i
         entry["expected"] = t["expected"]
         if t["kind"] == "broken-quote":
             entry["expected"] = f"provenance:{entry['fact_ids'][0]}:quote"
+        if t["kind"] == "cross-entity-formula":
+            entry["expected"] += entry["fact_ids"][0]
+        if "also" in t:  # other findings the same discrepancy rightly causes
+            entry["also"] = t["also"]
         truth.append(entry)
     truth.sort(key=lambda e: (e["kind"], e["expected"]))
     (out / "ground_truth.json").write_text(
@@ -1023,8 +1293,9 @@ def add_parser(sub: argparse._SubParsersAction, with_root: Callable) -> argparse
     p = sub.add_parser(
         "synth",
         help="write a synthetic corpus of any size, with known injected discrepancies",
-        description="Write seeds, facts, registries, rules and empty acknowledgements into OUT, "
-        "with value conflicts, broken quotes and violated sums injected at the given rate; "
+        description="Write seeds, facts, registries (with relations), rules and empty "
+        "acknowledgements into OUT, with value conflicts, broken quotes, violated sums, last-digit "
+        "slips and one discrepancy per kind of relation injected at the given rate; "
         "OUT/ground_truth.json lists them. Deterministic for a given --seed.",
     )
     p.add_argument("--sources", type=_positive(int, 1), required=True, help="number of sources")
@@ -1033,7 +1304,8 @@ def add_parser(sub: argparse._SubParsersAction, with_root: Callable) -> argparse
         "--discrepancy-rate",
         type=_positive(float, 0),
         default=0.01,
-        help="injected discrepancies per fact, split over the three kinds (default 0.01)",
+        help="injected discrepancies per fact, split over the kinds, at least one of each "
+        "(default 0.01)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--force", action="store_true", help="write into a non-empty OUT")

@@ -213,7 +213,7 @@ class Session:
         with store.writing():
             fx.remember(store.rates())
             rates_before = set(fx.known_rates())
-            say("load")
+            say(engine.Stage("load"))
             scan = inputs_.scan(self.root)
             self.last_inputs = {
                 **scan.sigs,
@@ -223,8 +223,12 @@ class Session:
             self.changed_files = [] if loaded.cold else loaded.changed
             timings["load"] = time.perf_counter() - t0
             lazy = _lazy_corpus(store, self.root, settings, loaded, scan)
+            # (the table step ran in the load stage, for the facts it read)
+            say(engine.Stage("table", _counts(lazy)))
             measure = self.crosscheck
-            ctx = CheckContext(lazy, settings, measure, index=StoreLookup(store, loaded.metrics))
+            ctx = CheckContext(
+                lazy, settings, measure, index=StoreLookup(store, loaded.metrics), per_unit=True
+            )
             evaluation = _Evaluation(store, loaded, ctx, settings, measure, say, timings)
             extras = evaluation.run(self.checks)
             if self.crosscheck and any(c.cross_checks for c in self.checks):
@@ -285,16 +289,21 @@ class _Evaluation:
             corpus = self.loaded.corpus
             if corpus is None:
                 corpus = _materialized_corpus(self.ctx.corpus)
-            self._full = CheckContext(corpus, self.settings, self.measure)
+            self._full = CheckContext(corpus, self.settings, self.measure, per_unit=True)
         return self._full
 
     def run(self, checks: Sequence[Check]) -> dict[str, Any]:
         extras: dict[str, Any] = {}
         chosen = {c.name for c in checks}
         dirty = self.loaded.dirty
-        for check in checks:
+        counts = _counts(self.ctx.corpus)
+        for i, check in enumerate(checks):
             t0 = time.perf_counter()
-            self.say(check.name)
+            done = [LOAD, *(c.name for c in checks[:i])]
+            counts["results"] = self.store.select_in(
+                "SELECT coalesce(sum(n), 0) FROM kinds WHERE chk IN ({})", done
+            )[0][0]
+            self.say(engine.Stage(check.name, counts))
             self._one(check, dirty)
             self.timings[check.name] = time.perf_counter() - t0
             got = self.store.unit_info(check.name, SUMMARY if check.incremental else WHOLE)
@@ -346,6 +355,12 @@ class _Evaluation:
             summary = Unit(SUMMARY, out.results, info=out.extras or None, order="\uffff")
             store.put_units(name, [summary], replace=[SUMMARY])
         store.set_check_state(name, ())
+
+
+def _counts(corpus: Corpus) -> dict[str, int]:
+    """What a progress line shows of the corpus (its lists know their length unread)."""
+    return {"facts": len(corpus.facts), "sources": len(corpus.sources),
+            "rules": len(corpus.rules)}  # fmt: skip
 
 
 def _lazy_corpus(

@@ -58,12 +58,20 @@ class StoreLookup:
         sql = "SELECT ord, blob FROM rules WHERE kept = 1 AND rid IN ({})"
         return _ordered(self.store.select_in(sql, rule_ids))
 
-    def fact_count(self) -> int:
-        return self.store.meta("fact_count")
+    def facts_of_metrics(self, metrics: Iterable[str]) -> list[Fact]:
+        sql = "SELECT ord, blob FROM facts WHERE metric IN ({})"
+        return _ordered(self.store.select_in(sql, metrics))
+
+    def rank_claims(self, rankings: Iterable[str]) -> list[Fact]:
+        sql = "SELECT ord, blob FROM facts WHERE ranking IN ({})"
+        return _ordered(self.store.select_in(sql, rankings))
+
+    def row_count(self) -> int:
+        return sum((self.store.meta("table_rows") or {}).values())
 
     def dimension_counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
-        for metric, n in self.store.conn.execute("SELECT metric, count(*) FROM facts GROUP BY 1"):
+        for metric, n in (self.store.meta("table_rows") or {}).items():
             m = self.metrics.get(metric)
             out[m.dimension if m else ""] += n
         return dict(out)

@@ -24,10 +24,11 @@ from typing import Any
 from factledger import table as fact_table
 from factledger.checks import (
     Unit,
-    fact_key,
+    fact_inputs,
     fact_order,
     in_source_key,
     pair_key,
+    rank_of,
     rule_key,
     rule_order,
     source_key,
@@ -44,6 +45,7 @@ from factledger.load.corpus import (
     warn_unread,
 )
 from factledger.load.ids import id_key
+from factledger.load.relations import check_relation_qualifiers
 from factledger.load.rules import Rule, derived_rules, load_rules
 from factledger.load.settings import Settings
 from factledger.model import Acknowledgement, Entity, Fact, Metric, Result, Source, input_problem
@@ -286,7 +288,7 @@ class LoadStage:
         for f in canonical:
             fact_rows.append((
                 f.id, f.file, fact_order(f), f.source, pair_key(f.entity, f.metric), f.metric,
-                is_numeric(f, metrics[f.metric].dimension), pack(f),
+                is_numeric(f, metrics[f.metric].dimension), rank_of(f), pack(f),
             ))  # fmt: skip
             if problems_of[f.id]:
                 self.put(f"convert:{f.id}", "9" + fact_order(f), problems_of[f.id])
@@ -308,23 +310,52 @@ class LoadStage:
                 self.dirty.update(in_source_key(ig.source) for ig in got.ignores)
             if self.corpus is not None:
                 self.corpus.ignores += got.ignores
-        self.db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", fact_rows)
+        self.db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", fact_rows)
         self.db.executemany("INSERT INTO fact_keys VALUES (?, ?, ?)", key_rows)
         self.db.executemany("INSERT INTO ignores VALUES (?, ?, ?, ?)", ignore_rows)
         for fid in set(old) | set(new):
             a, b = old.get(fid), new.get(fid)
             if a is not None and b is not None and _same(a, b):
                 continue
-            self.dirty.add(fact_key(fid))
             for f in (a, b):
                 if f is not None:
-                    self.dirty.update((in_source_key(f.source), pair_key(f.entity, f.metric)))
+                    self.dirty.update(fact_inputs(f))
         if self.corpus is not None:
             self.corpus.facts = canonical
             self.all_ids = set(new)
         count = 0 if self.cold else (self.store.meta("fact_count") or 0)
         self.store.set_meta("fact_count", count - len(old) + len(new))
+        # the facts table's rows per metric (a claim in words has none): the table checks'
+        # summaries count them without reading every fact
+        rows: dict[str, int] = {} if self.cold else dict(self.store.meta("table_rows") or {})
+        for sign, got in ((-1, old), (1, new)):
+            for f in got.values():
+                if fact_table.has_row(f):
+                    rows[f.metric] = rows.get(f.metric, 0) + sign
+        self.store.set_meta("table_rows", {m: n for m, n in sorted(rows.items()) if n})
         return old, new
+
+    def relation_qualifiers(
+        self, old: dict[str, Fact], new: dict[str, Fact], metrics: dict[str, Metric]
+    ) -> None:
+        """The registry's ``parts`` qualifiers against the qualifiers facts use (the loader's
+        ``check_relation_qualifiers``), again when a re-read file held a fact of such a metric:
+        over the facts of the metrics that name parts only."""
+        with_parts = sorted(k for k, m in metrics.items() if m.parts)
+        if not with_parts:
+            return
+        if self.corpus is not None:
+            facts: Iterable[Fact] = self.corpus.facts
+        else:
+            read = {f.metric for got in (old, new) for f in got.values()}
+            if not read.intersection(with_parts):
+                return
+            rows = self.store.select_in("SELECT blob FROM facts WHERE metric IN ({})", with_parts)
+            facts = (unpack(blob) for (blob,) in rows)
+        problems: list[Result] = []
+        check_relation_qualifiers(metrics, facts, problems)
+        # after every facts file's problems, before the rule files' (load_corpus's order)
+        self.put("relation-qualifiers", "3\uffff", problems)
 
     def fact_exists(self, fact_id: str) -> bool:
         if self.cold:
@@ -549,6 +580,7 @@ def load(
     registries = set(inputs.registries)
     facts_files = sorted(p for p in touched if p.startswith("facts/") and p not in registries)
     old, new = stage.facts(facts_files, entities, metrics, fresh)
+    stage.relation_qualifiers(old, new, metrics)
     appeared = set(old) ^ set(new)
     rules_files = sorted(p for p in touched if p.startswith("checks/rules/"))
     rules = stage.rule_files(rules_files, appeared, entities, metrics)

@@ -34,7 +34,7 @@ import factledger
 from factledger.checks import Unit
 from factledger.model import fingerprint
 
-FORMAT = 1
+FORMAT = 2
 APPLICATION_ID = 0x464C4331  # "FLC1"
 DB_NAME = "cache.sqlite3"
 # SQLite's files beside the database: removed with it when the cache is discarded
@@ -51,7 +51,9 @@ CREATE TABLE files(path TEXT PRIMARY KEY, sig TEXT, digest TEXT, unreadable INTE
                    source TEXT);
 CREATE INDEX files_source ON files(source);
 CREATE TABLE facts(id TEXT PRIMARY KEY, file TEXT, ord TEXT, source TEXT, pair TEXT,
-                   metric TEXT, numeric INTEGER, blob BLOB);
+                   metric TEXT, numeric INTEGER, ranking TEXT, blob BLOB);
+CREATE INDEX facts_metric ON facts(metric);
+CREATE INDEX facts_ranking ON facts(ranking) WHERE ranking IS NOT NULL;
 CREATE INDEX facts_file ON facts(file);
 CREATE INDEX facts_source ON facts(source);
 CREATE INDEX facts_pair ON facts(pair);
@@ -497,7 +499,7 @@ class Store:
                     r = dataclasses.replace(
                         r, fingerprint=fingerprint(r.kind, r.verdict, r.message, r.fact_ids)
                     )
-                order = r.id if by_id else u.order
+                order = r.id if by_id else u.result_order(pos)
                 result_rows.append((chk, u.key, pos, order, r.id, r.kind, r.is_finding, pack(r)))
         db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)", unit_rows)
         db.executemany("INSERT INTO deps VALUES (?, ?, ?)", dep_rows)

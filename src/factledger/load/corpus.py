@@ -14,11 +14,32 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from factledger.load import factfiles
 from factledger.load import yamlnodes as yn
-from factledger.load.ids import id_key, id_problem
-from factledger.load.rules import RULE_SUFFIXES, Rule, derived_rules, load_rules, rule_files
+from factledger.load.factfields import (
+    _check_fields,
+    _claim,
+    _count,
+    _dates_in_order,
+    _period_text,
+    _str_list,
+    _str_map,
+    _text,
+    _value_placed,
+)
+from factledger.load.factfiles import FactFile, FactId
+from factledger.load.ids import id_problem
+from factledger.load.relations import check_relation_qualifiers, check_relations, relation_fields
+from factledger.load.rules import (
+    RULE_SUFFIXES,
+    Rule,
+    RuleFile,
+    check_rule_files,
+    derived_rules,
+    read_rule_files,
+    rule_files,
+)
 from factledger.load.settings import Settings, load_settings
-from factledger.mentions import whole_mention_spans
 from factledger.model import (
     ACK_VERDICTS,
     DIMENSIONS,
@@ -37,7 +58,6 @@ from factledger.period import PeriodError
 from factledger.period import parse_period as _parse_period
 from factledger.quantity import QuantityError
 from factledger.quantity import parse_readings as _parse_readings
-from factledger.text import fold
 
 # Pure functions of their text, and the same figure comes from ~3 sources: parse each once.
 # (Results are immutable; errors are not cached and are raised again.)
@@ -61,6 +81,7 @@ FACT_FIELDS: dict[str, FieldSpec] = {
     "period": FieldSpec(True, "period", "2025Q3, 2025H1, FY2025, 2025-09, 2025-11-27 or A..B"),
     "value": FieldSpec(True, "scalar", "a whole number of the quote, e.g. 超過1.5億元"),
     "occurrence": FieldSpec(False, "count", "which match of the value in the quote (1-based)"),
+    "claim": FieldSpec(False, "str-map", "a claim that is not one number (see Claim facts)"),
     "hedge": FieldSpec(False, "text", "hedge next to the value or shared by its enumeration"),
     "unit": FieldSpec(False, "text", "unit shared by an enumeration; must occur in the quote"),
     "kind": FieldSpec(True, "text", " | ".join(KINDS)),
@@ -94,7 +115,20 @@ METRIC_FIELDS = {
     "series": True,
     "description": True,
     "names": False,
+    # relations (docs/fact-format.md, "Relations"), instantiated as invariants
+    "aggregation": False,
+    "growth_of": False,
+    "change_of": False,
+    "basis": False,
+    "subset_of": False,
+    "part_of": False,
+    "parts": False,
+    "complete": False,
+    "ratio_of": False,
+    "per_period": False,
 }
+_BASE_FIELDS = ("key", "dimension", "unit", "series", "description", "names")
+RELATION_FIELDS = tuple(k for k in METRIC_FIELDS if k not in _BASE_FIELDS)
 ACK_FIELDS = {
     "id": True,
     "fingerprint": True,
@@ -140,76 +174,28 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _read_yaml(corpus: Corpus, path: Path, probs: Problems) -> yn.Node | None:
-    rel = probs.file
-    corpus.files.append(rel)
+    corpus.files.append(probs.file)
+    node, unreadable = _parse_file(corpus, path, probs)
+    if unreadable:
+        corpus.unreadable.add(probs.file)
+    return node
+
+
+def _parse_file(corpus: Corpus, path: Path, probs: Problems) -> tuple[yn.Node | None, bool]:
+    """The file's node tree (None when there is none), and whether it is unreadable. (Reads
+    the corpus' settings and root only: a worker process calls it too.)"""
     try:
         text = yn.read(path, limit=corpus.settings.max_yaml_bytes, root=corpus.root)
         node, local = yn.parse(text)
     except yn.YamlProblem as exc:
         probs.add(exc.line, None, exc.message)
-        corpus.unreadable.add(rel)
-        return None
+        return None, True
     for p in local:
         probs.add(p.line, None, p.message)
     if node is None:
         probs.add(1, None, "empty file")
-        corpus.unreadable.add(rel)
-    return node
-
-
-def _check_fields(m: yn.Map, spec: dict[str, bool], probs: Problems, what: str, *ids: str) -> bool:
-    ok = True
-    for name in m.items:
-        if name not in spec:
-            hint = difflib.get_close_matches(name, spec, n=1)
-            more = f" (did you mean {hint[0]!r}?)" if hint else ""
-            probs.add(m.key_lines[name], name, f"unknown field in {what}{more}", *ids)
-            ok = False
-    for name, required in spec.items():
-        if required and name not in m.items:
-            probs.add(m.line, name, f"missing required field of {what}", *ids)
-            ok = False
-    return ok
-
-
-def _text(node: yn.Node | None, probs: Problems, fld: str, *ids: str, any_scalar=False):
-    """A string field. ``any_scalar`` accepts numbers/dates as their written text."""
-    if node is None:
-        return None
-    if isinstance(node, yn.Scalar):
-        if node.kind == "str" or (any_scalar and node.kind not in ("null", "bool")):
-            return node.text
-        probs.add(node.line, fld, f"expected text, got {node.kind} {node.text!r}", *ids)
-        return None
-    probs.add(node.line, fld, f"expected text, got a {type(node).__name__.lower()}", *ids)
-    return None
-
-
-def _str_list(node: yn.Node | None, probs: Problems, fld: str, *ids: str) -> list[str] | None:
-    if node is None:
-        return None
-    if isinstance(node, yn.Scalar) and node.kind == "str":
-        return [node.text]
-    if not isinstance(node, yn.Seq):
-        probs.add(node.line, fld, "expected a list of text", *ids)
-        return None
-    out = [_text(n, probs, fld, *ids) for n in node.items]
-    return None if any(v is None for v in out) else out  # type: ignore[return-value]
-
-
-def _str_map(node: yn.Node | None, probs: Problems, fld: str, *ids: str) -> dict | None:
-    if node is None:
-        return None
-    if not isinstance(node, yn.Map):
-        probs.add(node.line, fld, "expected a mapping of text to text", *ids)
-        return None
-    out = {}
-    for k, v in node.items.items():
-        val = _text(v, probs, f"{fld}.{k}", *ids, any_scalar=True)
-        if val is None:
-            return None
-        out[k] = val
-    return out
+        return None, True
+    return node, False
 
 
 # --- seeds -------------------------------------------------------------------------------------
@@ -412,19 +398,35 @@ def load_registries(corpus: Corpus) -> None:
                 tuple(names),
                 probs.file,
                 m.line,
+                field_lines=dict(m.key_lines),
+                **relation_fields(m, key, probs),
             )
 
     _load_list(corpus, "facts/entities.yaml", "entities", ENTITY_FIELDS, entity)
     _load_list(corpus, "facts/metrics.yaml", "metrics", METRIC_FIELDS, metric)
+    check_relations(corpus.metrics, Problems("facts/metrics.yaml", corpus.problems))
 
 
 # --- facts -------------------------------------------------------------------------------------
 
 
-def load_facts(corpus: Corpus) -> None:
-    seen: dict[str, str] = {}
-    for path in fact_files(corpus.root):
-        load_fact_file(corpus, path, seen)
+def load_facts(corpus: Corpus, *, workers: int = 1) -> list[RuleFile] | None:
+    """Every facts file. With ``workers`` > 1 (where a worker process can run) a worker reads
+    the rule files and the later facts files meanwhile — as many as make the two halves take
+    about as long — and the rule files come back read, their references not yet checked
+    (None otherwise). Either way the corpus is the same (:mod:`.factfiles`)."""
+    paths = fact_files(corpus.root)
+    rules_dir = corpus.root / "checks" / "rules"
+    limit = corpus.settings.max_yaml_bytes
+    read, read_rules = factfiles.read_split(
+        paths,
+        rule_files(rules_dir) if rules_dir.is_dir() else [],
+        lambda path: read_fact_file(corpus, path),
+        lambda: read_rule_files(rules_dir, corpus.root, limit),
+        split=workers > 1,
+    )
+    factfiles.join(corpus, read)
+    return read_rules
 
 
 REGISTRIES = ("entities.yaml", "metrics.yaml")
@@ -436,19 +438,28 @@ def fact_files(root: Path) -> list[Path]:
 
 
 def load_fact_file(corpus: Corpus, path: Path, seen: dict[str, str]) -> str | None:
-    """One facts file: its facts, ignore entries and problems into ``corpus``; the source it
-    names. ``seen``: the id key of every fact read before it (any file) → where it is; a
-    repeated id is a problem and the later fact is left out."""
-    rel = _rel(corpus.root, path)
-    probs = Problems(rel, corpus.problems)
-    node = _read_yaml(corpus, path, probs)
+    """One facts file read and joined into ``corpus`` (facts, ignore entries, problems); the
+    source it names. ``seen``: the id key of every fact read before it (any file) → where it
+    is; a repeated id is a problem and the later fact is left out (:func:`factfiles.join_file`)."""
+    ff = read_fact_file(corpus, path)
+    factfiles.join_file(corpus, ff, seen)
+    return ff.source
+
+
+def read_fact_file(corpus: Corpus, path: Path) -> FactFile:
+    """One facts file against the corpus' sources and registries (which it does not change)."""
+    found: list[Result | FactId] = []
+    probs = Problems(_rel(corpus.root, path), found)  # type: ignore[arg-type]
+    node, unreadable = _parse_file(corpus, path, probs)
+    ff = FactFile(probs.file, found, [], unreadable)
     if node is None:
-        return None
+        return ff
     if not isinstance(node, yn.Map):
         probs.add(node.line, None, "expected a mapping {source: ..., facts: [...]}")
-        return None
+        return ff
     _check_fields(node, {"source": True, "facts": True, "ignore": False}, probs, "a facts file")
     source_id = _text(node.items.get("source"), probs, "source")
+    ff.source = source_id
     source = corpus.sources.get(source_id) if source_id else None
     if source_id and source is None:
         probs.add(
@@ -462,29 +473,16 @@ def load_fact_file(corpus: Corpus, path: Path, seen: dict[str, str]) -> str | No
     elif facts is not None:
         for item in facts.items:
             fact = _build_fact(corpus, item, source_id, source, probs)
-            # ids are compared as id_key (NFKC, case folded), also a malformed one
             raw = item.items.get("id") if isinstance(item, yn.Map) else None
-            if not (isinstance(raw, yn.Scalar) and raw.kind == "str"):
-                continue
-            key = id_key(raw.text)
-            if key in seen:
-                probs.add(
-                    raw.line,
-                    "id",
-                    f"duplicate fact id {raw.text!r} (also at {seen[key]})",
-                    raw.text,
-                )
-                continue
-            seen[key] = f"{rel}:{item.line}"
-            if fact is not None:
-                corpus.facts.append(fact)
+            if isinstance(raw, yn.Scalar) and raw.kind == "str":
+                found.append(FactId(raw.text, raw.line, item.line, fact))
     ignore = node.items.get("ignore")
     if ignore is not None and source_id:
-        _load_ignores(corpus, ignore, source_id, probs)
-    return source_id
+        _load_ignores(ff.ignores, ignore, source_id, probs)
+    return ff
 
 
-def _load_ignores(corpus: Corpus, node: yn.Node, source_id: str, probs: Problems) -> None:
+def _load_ignores(ignores: list[Ignore], node: yn.Node, source_id: str, probs: Problems) -> None:
     if not isinstance(node, yn.Seq):
         probs.add(node.line, "ignore", "expected a list")
         return
@@ -498,9 +496,10 @@ def _load_ignores(corpus: Corpus, node: yn.Node, source_id: str, probs: Problems
         reason = _text(item.items["reason"], probs, "reason")
         context = _text(item.items.get("context"), probs, "context", any_scalar=True)
         if mention and reason:
-            corpus.ignores.append(
-                Ignore(source_id, mention, reason, context, probs.file, item.line)
-            )
+            ignores.append(Ignore(source_id, mention, reason, context, probs.file, item.line))
+
+
+_FACT_REQUIRED = {k: s.required for k, s in FACT_FIELDS.items()}
 
 
 def _build_fact(
@@ -511,7 +510,7 @@ def _build_fact(
         return None
     fid_node = node.items.get("id")
     fid = fid_node.text if isinstance(fid_node, yn.Scalar) else f"<fact at line {node.line}>"
-    ok = _check_fields(node, {k: s.required for k, s in FACT_FIELDS.items()}, probs, "a fact", fid)
+    ok = _check_fields(node, _FACT_REQUIRED, probs, "a fact", fid)
     vals: dict[str, object] = {}
     for name, spec in FACT_FIELDS.items():
         child = node.items.get(name)
@@ -571,21 +570,28 @@ def _build_fact(
     placeable = vals.get("quote") and vals.get("value") and vals.get("occurrence", 1) is not None
     if placeable and not _value_placed(vals, at, probs, fid):
         ok = False
+    claim = None
+    if vals.get("claim") is not None:
+        claim = _claim(vals["claim"], corpus.metrics, at("claim"), probs, fid)  # type: ignore[arg-type]
+        ok = ok and claim is not None
     if not ok or source is None or metric is None:
         return None
     period = periods["period"]
-    try:
-        interval, typical = parse_readings(
-            str(vals["value"]),
-            dimension=metric.dimension,
-            hedge=vals.get("hedge"),  # type: ignore[arg-type]
-            unit=vals.get("unit"),  # type: ignore[arg-type]
-            rounded_to=vals.get("rounded_to"),  # type: ignore[arg-type]
-            year=period.start.year,
-        )
-    except QuantityError as exc:
-        probs.add(at("value"), "value", f"cannot read {vals['value']!r}: {exc}", fid)
-        return None
+    interval = typical = None
+    # a claim in words (創歷史新高, 顯著高於) has no number of its own; a rank or a count does
+    if claim is None or claim.kind in ("rank", "count"):
+        try:
+            interval, typical = parse_readings(
+                str(vals["value"]),
+                dimension=metric.dimension,
+                hedge=vals.get("hedge"),  # type: ignore[arg-type]
+                unit=vals.get("unit"),  # type: ignore[arg-type]
+                rounded_to=vals.get("rounded_to"),  # type: ignore[arg-type]
+                year=period.start.year,
+            )
+        except QuantityError as exc:
+            probs.add(at("value"), "value", f"cannot read {vals['value']!r}: {exc}", fid)
+            return None
     period_text = vals.get("period_text")
     return Fact(
         id=fid,
@@ -609,100 +615,11 @@ def _build_fact(
         formula=vals.get("formula"),  # type: ignore[arg-type]
         stated_by=vals.get("stated_by"),  # type: ignore[arg-type]
         occurrence=vals.get("occurrence"),  # type: ignore[arg-type]
+        claim=claim,
         interval=interval,
         typical=typical,
         field_lines=dict(node.key_lines),
     )
-
-
-def _period_text(node: yn.Node, probs: Problems, fld: str, fid: str) -> str | None:
-    """A period is text: YAML's reading of an unquoted 2025 (a number) or 2025-11-27 (a date) is
-    refused, so the file says what the curator meant."""
-    if isinstance(node, yn.Scalar) and node.kind == "int":
-        hint = f"write FY{node.text}, or quote it" if len(node.text) == 4 else "quote it"
-        probs.add(node.line, fld, f"{node.text} is a YAML number, not a period: {hint}", fid)
-        return None
-    if isinstance(node, yn.Scalar) and node.kind in ("float", "timestamp"):
-        what = "date" if node.kind == "timestamp" else "number"
-        probs.add(node.line, fld, f"{node.text} is a YAML {what}, not a period: quote it", fid)
-        return None
-    return _text(node, probs, fld, fid)
-
-
-def _count(node: yn.Node, probs: Problems, fld: str, fid: str) -> int | None:
-    """A positive whole number written as one (1, 2, ...)."""
-    if (
-        isinstance(node, yn.Scalar)
-        and node.kind == "int"
-        and node.text.isdigit()
-        and (int(node.text) >= 1)
-    ):
-        return int(node.text)
-    text = node.text if isinstance(node, yn.Scalar) else type(node).__name__.lower()
-    probs.add(node.line, fld, f"{text!r} is not a positive whole number (1, 2, ...)", fid)
-    return None
-
-
-def _dates_in_order(
-    vals: dict[str, object],
-    periods: dict[str, Period],
-    source: Source,
-    at: Callable[[str], int],
-    probs: Problems,
-    fid: str,
-) -> bool:
-    """A source cannot report a claim made after it was published, nor an actual figure of a
-    period that had not begun."""
-    published = source.published
-    ok = True
-    stated = periods.get("stated")
-    if stated is not None and stated.start > published.end:
-        probs.add(
-            at("stated"),
-            "stated",
-            f"{stated.text} is after the source was published ({published.text})",
-            fid,
-        )
-        ok = False
-    period = periods.get("period")
-    if vals.get("kind") == "actual" and period is not None and period.start > published.end:
-        probs.add(
-            at("period"),
-            "period",
-            f"an actual figure of {period.text}, which starts after the source was published "
-            f"({published.text}): a projection is guidance, forecast or estimate",
-            fid,
-        )
-        ok = False
-    return ok
-
-
-def _value_placed(
-    vals: dict[str, object], at: Callable[[str], int], probs: Problems, fid: str
-) -> bool:
-    """The value's place in the quote is known: one whole-number match, or ``occurrence`` says
-    which. (No match at all is provenance's finding: it shows the quote.)"""
-    value, occurrence = str(vals["value"]), vals.get("occurrence")
-    spans = whole_mention_spans(fold(str(vals["quote"])), fold(value))
-    if occurrence is None and len(spans) > 1:
-        probs.add(
-            at("value"),
-            "value",
-            f"{value!r} is {len(spans)} numbers of the quote: say which with occurrence: "
-            f"1..{len(spans)}",
-            fid,
-        )
-        return False
-    if isinstance(occurrence, int) and spans and occurrence > len(spans):
-        times = "once" if len(spans) == 1 else f"{len(spans)} times"
-        probs.add(
-            at("occurrence"),
-            "occurrence",
-            f"{occurrence}, but the quote holds {value!r} {times}",
-            fid,
-        )
-        return False
-    return True
 
 
 # --- acknowledgements --------------------------------------------------------------------------
@@ -752,16 +669,18 @@ def load_acks(corpus: Corpus) -> None:
         corpus.acks.append(Acknowledgement(file=rel, line=item.line, **vals))  # type: ignore[arg-type]
 
 
-def load_corpus(root: Path, settings: Settings | None = None) -> Corpus:
+def load_corpus(root: Path, settings: Settings | None = None, *, workers: int = 1) -> Corpus:
     """The corpus at ``root``; ``settings`` (default: ``root``'s factledger.toml) gives the size
-    caps of seeds and YAML files."""
+    caps of seeds and YAML files. ``workers`` > 1 reads the rule files and half of the facts
+    files in a worker process (:func:`load_facts`)."""
     if settings is None:
         settings = load_settings(root)[0]  # its problems are the engine's to report
     corpus = Corpus(root=root, settings=settings)
     load_sources(corpus)
     load_registries(corpus)
-    load_facts(corpus)
-    load_rule_files(corpus)
+    rule_files = load_facts(corpus, workers=workers)
+    check_relation_qualifiers(corpus.metrics, corpus.facts, corpus.problems)
+    load_rule_files(corpus, rule_files)
     load_acks(corpus)
     warn_unread(corpus)
     return corpus
@@ -802,18 +721,15 @@ def warn_unread(corpus: Corpus) -> None:
             )
 
 
-def load_rule_files(corpus: Corpus) -> None:
-    """Rule files, then one implicit rule per derived fact with a formula."""
+def load_rule_files(corpus: Corpus, read: list[RuleFile] | None = None) -> None:
+    """Rule files (``read`` already, or read here), then one implicit rule per derived fact
+    with a formula."""
     entities, metrics = set(corpus.entities), set(corpus.metrics)
     folder = corpus.root / "checks" / "rules"
-    rules, problems = load_rules(
-        folder,
-        entities=entities,
-        metrics=metrics,
-        fact_ids={f.id for f in corpus.facts},
-        root=corpus.root,
-        limit=corpus.settings.max_yaml_bytes,
-        unreadable=corpus.unreadable,
+    if read is None:
+        read = read_rule_files(folder, corpus.root, corpus.settings.max_yaml_bytes)
+    rules, problems = check_rule_files(
+        read, entities, metrics, {f.id for f in corpus.facts}, corpus.unreadable
     )
     if folder.is_dir():
         corpus.files.extend(_rel(corpus.root, p) for p in rule_files(folder))

@@ -52,6 +52,9 @@ class Rule:
     # Implicit rule of a derived fact: the formula's result is read in the fact's unit when the
     # formula cannot carry it (see evaluate.formula_unit_fits).
     derived: bool = False
+    # The result kind: "rule" (checks/rules/, derived facts) or "invariant" (a relation declared
+    # in facts/metrics.yaml, instantiated by checks/invariants.py); the result id is kind:id.
+    kind: str = "rule"
 
 
 def load_rules(
@@ -71,18 +74,56 @@ def load_rules(
     symlink that leaves it is refused. ``limit``: the size cap of one file, in bytes.
     ``unreadable``: receives the names of files that could not be read at all.
     """
-    rules: list[Rule] = []
-    problems: list[Result] = []
+    read = read_rule_files(paths, root, limit)
+    return check_rule_files(read, entities, metrics, fact_ids, unreadable)
+
+
+@dataclass
+class RuleFile:
+    """A rule file read and parsed, its references not yet checked against the corpus' keys
+    (so it can be read before, or beside, the facts): the problems before its rules, then per
+    rule node its own problems, its rule (None when it has problems) and the line of its
+    assertion."""
+
+    file: str
+    problems: list[Result]
+    nodes: list[tuple[list[Result], Rule | None, int]]
+    unreadable: bool = False
+
+
+def read_rule_files(
+    paths: str | Path | Iterable[str | Path],
+    root: str | Path | None = None,
+    limit: int = yn.MAX_FILE_BYTES,
+) -> list[RuleFile]:
+    out = []
     for path in _rule_paths(paths):
         name = _display_name(path, root)
         try:
             text = yn.read(path, limit=limit, root=Path(root) if root is not None else None)
         except yn.YamlProblem as exc:
-            problems.append(input_problem(name, None, "file", exc.message))
-            if unreadable is not None:
-                unreadable.add(name)
+            problem = input_problem(name, None, "file", exc.message)
+            out.append(RuleFile(name, [problem], [], unreadable=True))
             continue
-        got, bad = load_rule_text(text, name, entities=entities, metrics=metrics, fact_ids=fact_ids)
+        out.append(read_rule_text(text, name))
+    return out
+
+
+def check_rule_files(
+    files: list[RuleFile],
+    entities: Collection[str] | None = None,
+    metrics: Collection[str] | None = None,
+    fact_ids: Collection[str] | None = None,
+    unreadable: set[str] | None = None,
+) -> tuple[list[Rule], list[Result]]:
+    """The rules whose references are all known, and every problem, in the files' order;
+    ``unreadable`` receives the names of files that could not be read at all."""
+    rules: list[Rule] = []
+    problems: list[Result] = []
+    for rf in files:
+        if rf.unreadable and unreadable is not None:
+            unreadable.add(rf.file)
+        got, bad = _check_rule_file(rf, entities, metrics, fact_ids)
         rules.extend(got)
         problems.extend(bad)
     problems.extend(_duplicate_ids(rules))
@@ -157,15 +198,36 @@ def load_rule_text(
     fact_ids: Collection[str] | None = None,
 ) -> tuple[list[Rule], list[Result]]:
     """Parse one rule file's text; ``file`` is the name used in messages."""
+    return _check_rule_file(read_rule_text(text, file), entities, metrics, fact_ids)
+
+
+def read_rule_text(text: str, file: str) -> RuleFile:
     problems = Problems(file)
+    nodes = _rule_nodes(text, problems)
+    out = RuleFile(file, problems.results, [])
+    for node in nodes:
+        mine = Problems(file)
+        rule = _rule_from_node(node, file, mine)
+        line = node.items["assert"].text_line if rule is not None else node.line
+        out.nodes.append((mine.results, rule, line))
+    return out
+
+
+def _check_rule_file(
+    rf: RuleFile,
+    entities: Collection[str] | None,
+    metrics: Collection[str] | None,
+    fact_ids: Collection[str] | None,
+) -> tuple[list[Rule], list[Result]]:
+    problems = Problems(rf.file, list(rf.problems))
     rules: list[Rule] = []
-    for node in _rule_nodes(text, problems):
-        rule = _rule_from_node(node, file, problems)
+    for own, rule, line in rf.nodes:
+        problems.results.extend(own)
         if rule is None:
             continue
         errors = check_names(rule.tree, entities, metrics, fact_ids)
         for err in errors:
-            problems.add(node.items["assert"].text_line, "assert", str(err), key=rule.id)
+            problems.add(line, "assert", str(err), key=rule.id)
         if not errors:
             rules.append(rule)
     problems.results.extend(_duplicate_ids(rules))

@@ -189,6 +189,9 @@ def _null(line: int) -> Scalar:
     return Scalar("", f"{_STD}null", line)
 
 
+_SEQ_TAG, _MAP_TAG, _MERGE_TAG = f"{_STD}seq", f"{_STD}map", f"{_STD}merge"
+
+
 def _convert(
     node: yaml.Node,
     seen: set[int],
@@ -198,6 +201,8 @@ def _convert(
     at: int | None = None,
 ) -> Node:
     """``at``: the line that holds ``node`` (its key's), which an alias does not know itself."""
+    # The hot loop of loading (every scalar of every file passes here): type tests by class
+    # identity, no per-call tables, no temporary lists.
     line = node.start_mark.line + 1
     if depth > MAX_DEPTH:
         raise YamlProblem(f"nested deeper than {MAX_DEPTH} levels", line)
@@ -207,28 +212,37 @@ def _convert(
         problems.append(YamlProblem("YAML aliases (*name) are not allowed", at or line))
         return _null(at or line)
     seen.add(id(node))
-    allowed = {
-        yaml.ScalarNode: SCALAR_TAGS,
-        yaml.SequenceNode: {f"{_STD}seq"},
-        yaml.MappingNode: {f"{_STD}map"},
-    }[type(node)]
-    if node.tag not in allowed:
-        problems.append(YamlProblem(f"tag {node.tag} is not allowed", line))
-        return _null(line)
-    if isinstance(node, yaml.ScalarNode):
+    cls = node.__class__
+    tag = node.tag
+    if cls is yaml.ScalarNode:
+        if tag not in SCALAR_TAGS:
+            problems.append(YamlProblem(f"tag {tag} is not allowed", line))
+            return _null(line)
         # marks are 0-based; a block scalar's end mark lies at column 0 past its last line break
-        end_line = max(line, node.end_mark.line + (1 if node.end_mark.column else 0))
+        end = node.end_mark
+        end_line = end.line + (1 if end.column else 0)
+        if end_line < line:
+            end_line = line
         if offsets:
-            span = (node.start_mark.index, node.end_mark.index)
-            return Scalar(node.value, node.tag, line, node.style, *span, end_line)
-        return Scalar(node.value, node.tag, line, node.style, end_line=end_line)
-    if isinstance(node, yaml.SequenceNode):
-        items = [_convert(n, seen, depth + 1, problems, offsets, line) for n in node.value]
-        return Seq(items, line, max([line, *(n.end_line for n in items)]))
+            return Scalar(node.value, tag, line, node.style, node.start_mark.index, end.index,
+                          end_line)  # fmt: skip
+        return Scalar(node.value, tag, line, node.style, -1, -1, end_line)
+    if tag != (_SEQ_TAG if cls is yaml.SequenceNode else _MAP_TAG):
+        problems.append(YamlProblem(f"tag {tag} is not allowed", line))
+        return _null(line)
+    depth += 1
+    end_line = line
+    if cls is yaml.SequenceNode:
+        items = [_convert(n, seen, depth, problems, offsets, line) for n in node.value]
+        for item in items:
+            if item.end_line > end_line:
+                end_line = item.end_line
+        return Seq(items, line, end_line)
     out = Map({}, line)
+    values, key_lines = out.items, out.key_lines
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == f"{_STD}merge":
+        if key_node.__class__ is not yaml.ScalarNode or key_node.tag == _MERGE_TAG:
             problems.append(YamlProblem("mapping keys must be plain text (no <<)", key_line))
             continue
         if id(key_node) in seen:
@@ -237,14 +251,16 @@ def _convert(
             continue
         seen.add(id(key_node))
         key = key_node.value
-        if key in out.items:
+        if key in values:
             problems.append(
-                YamlProblem(f"{key}: duplicate key (first at line {out.key_lines[key]})", key_line)
+                YamlProblem(f"{key}: duplicate key (first at line {key_lines[key]})", key_line)
             )
             continue
-        out.items[key] = _convert(value_node, seen, depth + 1, problems, offsets, key_line)
-        out.key_lines[key] = key_line
-    out.end_line = max([line, *(n.end_line for n in out.items.values())])
+        value = values[key] = _convert(value_node, seen, depth, problems, offsets, key_line)
+        key_lines[key] = key_line
+        if value.end_line > end_line:
+            end_line = value.end_line
+    out.end_line = end_line
     return out
 
 

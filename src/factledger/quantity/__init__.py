@@ -20,8 +20,10 @@ from factledger.quantity.numerals import DEFAULT_TOLERANCE, QuantityError
 from factledger.quantity.words import (
     HEDGES_AFTER,
     HEDGES_BEFORE,
+    prefix_word_spans,
     prefix_words_end,
     suffix_words_end,
+    unit_word_end,
 )
 
 __all__ = [
@@ -32,6 +34,8 @@ __all__ = [
     "clamp",
     "parse_quantity",
     "parse_readings",
+    "prefix_word_spans",
     "prefix_words_end",
     "suffix_words_end",
+    "unit_word_end",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -207,11 +208,11 @@ class _Word:
     to: bool = False  # a verb followed by 至/到: the new level, not the change
 
 
-def _prefix_words(text: str, pos: int) -> tuple[list[_Word], int]:
-    words: list[_Word] = []
+def _read_prefix(text: str, pos: int) -> Iterator[tuple[_Word, int, int]]:
+    """Each word before a number read from ``pos``, with where it starts and ends."""
     while m := _PREFIX_RE.match(text, pos):
         role, kind = _PREFIX_ROLES[m.group(0)]
-        pos = m.end()
+        start, pos = pos, m.end()
         if text.startswith("了", pos):  # 下跌了3.26%, 翻了3倍
             pos += 1
         to = False
@@ -219,7 +220,14 @@ def _prefix_words(text: str, pos: int) -> tuple[list[_Word], int]:
         verb = role in ("rise", "decline")
         if verb and text.startswith(("至", "到"), pos) and not text.startswith("至少", pos):
             to, pos = True, pos + 1
-        words.append(_Word(m.group(0), role, kind, to))
+        yield _Word(m.group(0), role, kind, to), start, pos
+
+
+def _prefix_words(text: str, pos: int) -> tuple[list[_Word], int]:
+    words: list[_Word] = []
+    for word, _, end in _read_prefix(text, pos):
+        words.append(word)
+        pos = end
     return words, pos
 
 
@@ -237,6 +245,24 @@ def prefix_words_end(text: str, pos: int) -> int:
     currency prefixes (約為, 約合人民幣, 分別超過, 突破了) — read from ``pos`` in folded ``text``
     end; ``pos`` when there are none."""
     return _prefix_words(text, pos)[1]
+
+
+def prefix_word_spans(text: str, pos: int) -> list[tuple[int, int, str]]:
+    """The words :func:`prefix_words_end` reads from ``pos``, each as (start, end, role): role
+    ``hedge``, ``neutral``, ``rise``, ``decline`` or ``currency``, and ``rise-to`` /
+    ``decline-to`` for a verb followed by 至/到 (下降至70%: the new level, not the change). A
+    word's end includes the 了 and 至 read with it."""
+    return [
+        (start, end, word.role + ("-to" if word.to else ""))
+        for word, start, end in _read_prefix(text, pos)
+    ]
+
+
+def unit_word_end(text: str, pos: int) -> int:
+    """Where the unit word the quantity parser reads at ``pos`` in folded ``text`` ends (元, 美元,
+    %, 倍, 個百分點, 分鐘, 元/月, 人, 家, ...); ``pos`` when there is none."""
+    m = _UNIT_RE.match(text, pos)
+    return m.end() if m else pos
 
 
 def suffix_words_end(text: str, pos: int) -> int:

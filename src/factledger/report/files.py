@@ -7,8 +7,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TextIO
 
 try:
     import fcntl
@@ -38,14 +39,20 @@ def ensure_folder(folder: Path) -> None:
 
 def stage(path: Path, text: str) -> Path:
     """Write ``text`` to a temporary file beside ``path`` (flushed to disk); return its path."""
+    return stage_stream(path, lambda fh: fh.write(text))
+
+
+def stage_stream(path: Path, write: Callable[[TextIO], Any]) -> Path:
+    """A temporary file beside ``path`` that ``write`` streams a report into (flushed to disk);
+    its path. Whatever ``write`` raises, the temporary file is gone."""
     ensure_folder(path.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(f"cannot write to {path.parent}: {_reason(exc)}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as fh:
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared

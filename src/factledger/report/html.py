@@ -6,7 +6,6 @@ offline; its Content-Security-Policy forbids any request.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,15 +14,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from factledger.model import verdict_words
-from factledger.report.charts import timeline_charts
-from factledger.report.claimreview import claimreview
-from factledger.report.view import (
-    COMPARISON_MAX_COLUMNS,
-    COMPARISON_ROWS,
-    build_view,
-    script_json,
-    show,
-)
+from factledger.report.claimreview import reviews
+from factledger.report.story import build_view
+from factledger.report.view import script_json, show
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -43,13 +36,12 @@ def _env() -> Environment:
     return env
 
 
-def render(doc: dict[str, Any]) -> str:
-    """The discrepancy report as one self-contained HTML page."""
-    view = build_view(doc)
-    view["charts"] = timeline_charts(doc)
-    view["claimreview"] = json.loads(claimreview(doc))
-    view["comparison_rows"] = COMPARISON_ROWS
-    view["comparison_max_columns"] = COMPARISON_MAX_COLUMNS
+def render(doc: dict[str, Any], *, inline_limit: int | None = None) -> str:
+    """The discrepancy report as one self-contained HTML page. A corpus with more than
+    ``inline_limit`` facts and results (default ``archive.INLINE_LIMIT``) is paged: see
+    :mod:`factledger.report.archive`."""
+    view = build_view(doc, inline_limit=inline_limit)
+    view["claimreview"] = reviews(doc)
     # our own files, inlined verbatim (not as templates: JS braces are not Jinja syntax)
     view["css"] = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
     view["js"] = Markup((TEMPLATES / "report.js").read_text(encoding="utf-8"))

@@ -12,7 +12,6 @@ import hashlib
 import itertools
 import json
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -23,11 +22,9 @@ from markupsafe import Markup, escape
 
 from factledger import formatting as fmt
 from factledger.model import (
-    ACK_WORDS,
     FINDING_STATUSES,
     RESULT_KINDS,
     SEVERITIES,
-    STATUS_WORDS,
     Period,
     verdict_words,
 )
@@ -37,6 +34,8 @@ REPORT_FILE = "discrepancies.html"  # the name the report writes; ClaimReview ur
 SEVERITY_ORDER = SEVERITIES
 STATUS_ORDER = FINDING_STATUSES
 RESULT_KIND_ORDER = RESULT_KINDS
+# Result kinds whose payload is payloads.RuleData (a relation between facts).
+RELATION_KINDS = ("rule", "invariant", "claim")
 
 # Okabe–Ito, minus yellow (unreadable on white), plus two darks: distinguishable for most kinds
 # of colour blindness, which matters when colour is the only thing telling sources apart.
@@ -123,13 +122,6 @@ def script_json(obj: Any) -> Markup:
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     # U+2028/2029 are legal in JSON but not in older JS string literals; keep them out anyway.
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def _search_text(*parts: Any) -> str:
-    """What the search box matches: NFKC, lower case, and a copy without spaces (CJK quotes)."""
-    text = unicodedata.normalize("NFKC", " ".join(str(p) for p in parts if p)).lower()
-    text = _WS.sub(" ", text)
-    return f"{text} {text.replace(' ', '')}"
 
 
 # --------------------------------------------------------------------------- quote in context
@@ -262,8 +254,10 @@ class _Index:
         self.entities = {e["key"]: e for e in doc.get("entities") or []}
         self.metrics = {m["key"]: m for m in doc.get("metrics") or []}
         self.source_of_file = {s.get("file"): s["id"] for s in self.sources.values()}
+        self.by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for f in self.facts.values():
             self.source_of_file.setdefault(f.get("file"), f.get("source"))
+            self.by_source[f.get("source") or ""].append(f)
 
     def entity_name(self, key: str) -> str:
         e = self.entities.get(key)
@@ -271,19 +265,15 @@ class _Index:
         return f"{names[0]} ({key})" if names and names[0] != key else key
 
     def involved(self, result: dict[str, Any]) -> tuple[list[str], list[str]]:
-        """Fact ids a result names (its own, a conflict's, a rule's operands): known, unknown."""
+        """Fact ids a result names — its own, a conflict group's members, a relation's operands —
+        read from the kind's declared payload (payloads.ConflictData, payloads.RuleData): known
+        to the document, and unknown."""
         data = result.get("data") or {}
         ids: list[str] = list(result.get("fact_ids") or [])
-        listed = data.get("facts") if isinstance(data.get("facts"), list) else []
-        for item in listed:
-            if isinstance(item, str):
-                ids.append(item)
-            elif isinstance(item, dict) and isinstance(item.get("id") or item.get("fact_id"), str):
-                ids.append(item.get("id") or item.get("fact_id"))
-        operands = data.get("operands") if isinstance(data.get("operands"), list) else []
-        for op in operands:
-            if isinstance(op, dict) and isinstance(op.get("fact_id"), str):
-                ids.append(op["fact_id"])
+        if result.get("kind") == "conflict":
+            ids += [m["fact_id"] for m in data.get("facts") or []]
+        elif result.get("kind") in RELATION_KINDS:
+            ids += [op["fact_id"] for op in data.get("operands") or []]
         seen = list(dict.fromkeys(ids))
         return [i for i in seen if i in self.facts], [i for i in seen if i not in self.facts]
 
@@ -313,16 +303,14 @@ def _fact_view(ix: _Index, fact: dict[str, Any]) -> dict[str, Any]:
         "quote": fact.get("quote") or "",
         "note": fact.get("note") or "",
         "context": quote_context(fact, src),
+        "earlier": False,  # a stale figure's earlier match, shown beside the group
     }
 
 
-def _rule_view(ix: _Index, data: dict[str, Any]) -> dict[str, Any] | None:
-    if not any(k in data for k in ("lhs", "rhs", "operands")):
-        return None
+def _rule_view(ix: _Index, data: dict[str, Any]) -> dict[str, Any]:
+    """A relation's arithmetic (payloads.RuleData: rules, invariants and claims alike)."""
     operands = []
     for op in data.get("operands") or []:
-        if not isinstance(op, dict):
-            continue
         fid = op.get("fact_id") or ""
         operands.append(
             {
@@ -332,6 +320,7 @@ def _rule_view(ix: _Index, data: dict[str, Any]) -> dict[str, Any] | None:
                 "source": op.get("source") or "",
                 "value": op.get("value") or "",
                 "interval": _iv(op.get("interval")),
+                "converted": _iv(op.get("converted")) if op.get("converted") else "",
                 "quote": op.get("quote") or "",
                 "where": fmt.where(op.get("file"), op.get("line")),
             }
@@ -345,11 +334,12 @@ def _rule_view(ix: _Index, data: dict[str, Any]) -> dict[str, Any] | None:
     ]
     unresolved = data.get("unresolved") or []
     return {
-        "description": data.get("description") if isinstance(data.get("description"), str) else "",
-        "expression": data.get("expression") if isinstance(data.get("expression"), str) else "",
+        "description": data.get("description") or "",
+        "expression": data.get("expression") or "",
         "tolerance": _tolerance_words(data),
-        "lhs": _iv(data["lhs"]) if isinstance(data.get("lhs"), dict) else "",
-        "rhs": _iv(data["rhs"]) if isinstance(data.get("rhs"), dict) else "",
+        "lhs": _iv(data["lhs"]) if data.get("lhs") else "",
+        "rhs": _iv(data["rhs"]) if data.get("rhs") else "",
+        "converted": any(op.get("converted") for op in data.get("operands") or []),
         "operands": operands,
         "alternatives": alternatives,
         "unresolved": unresolved,
@@ -364,107 +354,10 @@ def _tolerance_words(data: dict[str, Any]) -> str:
     return f"{tol * 100:g} %" + (f" — {reason}" if isinstance(reason, str) and reason else "")
 
 
-# One column per fact up to this many; a wider conflict (ten disjoint ai_impact values) reads
-# better as one row per fact.
-COMPARISON_MAX_COLUMNS = 4
-COMPARISON_ROWS = (
-    ("Value", "value"),
-    ("Interval", "interval"),
-    ("Period", "period"),
-    ("Kind", "kind"),
-    ("Stated", "stated"),
-    ("Quote", "quote"),
-    ("File", "where"),
-)
-
-
-def _is_comparison(result: dict[str, Any], n_facts: int) -> bool:
-    data = result.get("data") or {}
-    kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
-    return n_facts >= 2 and (result.get("kind") == "conflict" or kind in ("conflict", "revision"))
-
-
-def _finding_view(ix: _Index, f: dict[str, Any], rank: int) -> dict[str, Any]:
-    known, unknown = ix.involved(f)
-    facts = [_fact_view(ix, ix.facts[i]) for i in known]
-    entities = list(dict.fromkeys(ix.facts[i].get("entity") or "" for i in known))
-    sources = list(dict.fromkeys(ix.facts[i].get("source") or "" for i in known))
-    if not sources and f.get("file") in ix.source_of_file:
-        sources = [ix.source_of_file[f["file"]]]
-    data = f.get("data") or {}
-    ack = f.get("acknowledgement")
-    ack_view = None
-    if ack:
-        ack_view = {
-            "verdict": ack.get("verdict") or "",
-            "words": ACK_WORDS.get(ack.get("verdict") or "", ack.get("verdict") or ""),
-            "reason": ack.get("reason") or "",
-            "reviewer": ack.get("reviewer") or "",
-            "date": ack.get("date") or "",
-            "where": fmt.where(ack.get("file"), ack.get("line")),
-            "fingerprint": ack.get("fingerprint") or "",
-        }
-    data_kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
-    search = _search_text(
-        f.get("id"),
-        f.get("kind"),
-        f.get("severity"),
-        f.get("status"),
-        f.get("verdict"),
-        verdict_words(f.get("verdict") or "", f.get("kind")),
-        f.get("message"),
-        f.get("file"),
-        data_kind,
-        *(ack_view or {}).values(),
-        *(
-            x
-            for fv in facts
-            for x in (
-                fv["id"],
-                fv["entity"],
-                fv["metric"],
-                fv["qualifiers"],
-                fv["period"],
-                fv["value"],
-                fv["quote"],
-                fv["outlet"],
-                fv["title"],
-                fv["source_id"],
-                fv["note"],
-                fv["where"],
-            )
-        ),
-        *(name for e in entities for name in (ix.entities.get(e) or {}).get("names") or []),
-    )
-    return {
-        "rank": rank,
-        "id": f["id"],
-        "anchor": anchor("finding", f["id"]),
-        "href": href(anchor("finding", f["id"])),
-        "kind": f.get("kind") or "",
-        "data_kind": data_kind,
-        "severity": f.get("severity") or "",
-        "status": f.get("status") or "open",
-        "status_words": STATUS_WORDS.get(f.get("status") or "open", f.get("status") or ""),
-        "verdict": f.get("verdict") or "",
-        "verdict_words": verdict_words(f.get("verdict") or "", f.get("kind")),
-        "message": f.get("message") or "",
-        "where": fmt.where(f.get("file"), f.get("line")),
-        "fingerprint": f.get("fingerprint") or "",
-        "ack": ack_view,
-        "facts": facts,
-        "unknown_facts": unknown,
-        "entities": " ".join(e for e in entities if e),
-        "sources": " ".join(s for s in sources if s),
-        "comparison": facts if _is_comparison(f, len(facts)) else None,
-        "rule": _rule_view(ix, data) if isinstance(data, dict) else None,
-        "data_json": json.dumps(data, ensure_ascii=False, indent=1, default=str) if data else "",
-        "search": search,
-    }
-
-
-def _source_view(ix: _Index, s: dict[str, Any]) -> dict[str, Any]:
-    facts = [f for f in ix.facts.values() if f.get("source") == s["id"]]
+def _source_view(ix: _Index, s: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
+    """A source's summary, and (``full``) its facts table and annotated article: in the page
+    for a small corpus, in the compressed data block for a large one (report.archive)."""
+    facts = ix.by_source.get(s["id"], [])
     cov = s.get("coverage")
     cov_view = None
     if isinstance(cov, dict):
@@ -490,9 +383,11 @@ def _source_view(ix: _Index, s: dict[str, Any]) -> dict[str, Any]:
         "published_basis": s.get("published_basis") or "",
         "curation": s.get("curation") or "",
         "file": s.get("file") or "",
-        "facts": [_fact_row(ix, f) for f in facts],
+        "url": s.get("url") or "",
+        "n_facts": len(facts),
+        "facts": [_fact_row(ix, f) for f in facts] if full else [],
         "coverage": cov_view,
-        "text": annotated_text(s, facts),
+        "text": annotated_text(s, facts) if full else [],
     }
 
 
@@ -513,7 +408,11 @@ def _fact_row(ix: _Index, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _results_view(ix: _Index, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _results_view(
+    ix: _Index, results: list[dict[str, Any]], *, rows: bool = True
+) -> list[dict[str, Any]]:
+    """Every result, grouped by kind with pass/fail counts; the rows themselves only when
+    ``rows`` (a paged report keeps them in its data block)."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in results:
         groups[r.get("kind") or "?"].append(r)
@@ -522,7 +421,8 @@ def _results_view(ix: _Index, results: list[dict[str, Any]]) -> list[dict[str, A
     )
     out = []
     for kind in order:
-        rows = [
+        passed = sum(bool(r.get("passed")) for r in groups[kind])
+        shown = [
             {
                 "id": r.get("id") or "",
                 "passed": bool(r.get("passed")),
@@ -535,75 +435,11 @@ def _results_view(ix: _Index, results: list[dict[str, Any]]) -> list[dict[str, A
                     for i in r.get("fact_ids") or []
                 ],
             }
-            for r in groups[kind]
+            for r in (groups[kind] if rows else ())
         ]
-        passed = sum(r["passed"] for r in rows)
-        out.append({"kind": kind, "rows": rows, "passed": passed, "failed": len(rows) - passed})
+        n = len(groups[kind])
+        out.append({"kind": kind, "rows": shown, "n": n, "passed": passed, "failed": n - passed})
     return out
-
-
-def _options(values: Iterable[str], label=lambda v: v) -> list[tuple[str, str]]:
-    return [(v, label(v)) for v in sorted({v for v in values if v})]
-
-
-def build_view(doc: dict[str, Any]) -> dict[str, Any]:
-    """Everything the template shows, computed once; the template only lays it out."""
-    ix = _Index(doc)
-    summary = doc.get("summary") or {}
-    findings = [_finding_view(ix, f, i) for i, f in enumerate(doc.get("findings") or [])]
-    cov = summary.get("coverage")
-    by_status = summary.get("by_status") or {}
-    by_severity = summary.get("by_severity") or {}
-    all_entities = [e for fv in findings for e in fv["entities"].split()]
-    all_sources = [s for fv in findings for s in fv["sources"].split()]
-    return {
-        "summary": {
-            "gate": summary.get("gate") or "fail",
-            "exit_code": summary.get("exit_code"),
-            "open_errors": summary.get("open_errors", 0),
-            "findings": summary.get("findings", len(findings)),
-            "by_severity": [(k, by_severity.get(k, 0)) for k in SEVERITY_ORDER[:2]]
-            + [(k, v) for k, v in by_severity.items() if k not in SEVERITY_ORDER[:2]],
-            "by_status": [(k, STATUS_WORDS.get(k, k), by_status.get(k, 0)) for k in STATUS_ORDER]
-            + [(k, k, v) for k, v in by_status.items() if k not in STATUS_ORDER],
-            "by_kind": sorted((summary.get("by_kind") or {}).items()),
-            "facts": summary.get("facts", len(ix.facts)),
-            "sources": summary.get("sources", len(ix.sources)),
-            "coverage": None
-            if not isinstance(cov, dict)
-            else {
-                **cov,
-                "coverage_pct": fmt_pct(cov.get("coverage")),
-                "share_pct": fmt_pct(cov.get("covered_share_of_mentions")),
-            },
-            "crosscheck": None
-            if not summary.get("crosscheck")
-            else {**summary["crosscheck"], "share_pct": fmt_pct(summary["crosscheck"]["share"])},
-            "commit": summary.get("commit") or "",
-            "timestamp": summary.get("timestamp") or "",
-            "run_id": summary.get("run_id") or "",
-        },
-        "findings": findings,
-        "filters": {
-            "severity": _options(fv["severity"] for fv in findings),
-            "status": [
-                (k, STATUS_WORDS.get(k, k))
-                for k in STATUS_ORDER
-                if any(fv["status"] == k for fv in findings)
-            ]
-            + _options(fv["status"] for fv in findings if fv["status"] not in STATUS_ORDER),
-            "kind": _options(fv["kind"] for fv in findings),
-            "entity": _options(all_entities, ix.entity_name),
-            "source": _options(all_sources, lambda s: source_label(ix, s)),
-        },
-        "sources": [_source_view(ix, s) for s in doc.get("sources") or []],
-        "results": _results_view(ix, doc.get("results") or []),
-        "n_results": len(doc.get("results") or []),
-        "script_data": {
-            "search": {fv["id"]: fv["search"] for fv in findings},
-            "gate": summary.get("gate"),
-        },
-    }
 
 
 def source_label(ix: _Index, sid: str) -> str:

@@ -66,22 +66,21 @@ def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
     else:
         rules = ctx.lookup.rules(keyed(keys, "rule:"))
         wanted = set().union(*(inputs(r) for r in rules)) if rules else set()
-        facts = _facts_for(ctx.lookup, wanted)
+        facts = facts_for(ctx.lookup, wanted)
     dimensions = {k: m.dimension for k, m in ctx.corpus.metrics.items()}
     index = FactIndex(facts, dimensions)
     units = []
     for rule in rules:
-        touched: set[str] | None = set() if ctx.measure_touched else None
+        touched = ctx.touched_set()
         r = evaluate(rule, index, touched)
         units.append(Unit(
-            rule_key(rule.id), [r], depends=inputs(rule),
-            touched=frozenset(touched) if touched is not None else None,
+            rule_key(rule.id), [r], depends=inputs(rule), touched=ctx.unit_touched(touched),
             info=r.verdict, order=rule_order(rule),
         ))  # fmt: skip
     return units
 
 
-def _facts_for(lookup: Lookup, wanted: set[str]) -> list[Fact]:
+def facts_for(lookup: Lookup, wanted: Iterable[str]) -> list[Fact]:
     """The facts of these pairs and ids, in corpus order (as a full run's index holds them)."""
     by_pair = lookup.facts_of_pairs(tuple(k.split("|", 1)) for k in keyed(wanted, "em:"))  # type: ignore[misc]
     have = {f.id for f in by_pair}

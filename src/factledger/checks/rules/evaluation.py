@@ -66,6 +66,12 @@ class FactIndex:
     def lookup(self, entity: str, metric: str, period: Period) -> list[Fact]:
         return self.by_key.get((entity, metric, period.key), [])
 
+    def select(self, ref: Ref) -> tuple[list[Fact], int]:
+        """The facts a reference uses, and how many same-key facts its filters leave out."""
+        same_key = self.lookup(ref.entity, ref.metric, ref.period)
+        facts = [f for f in same_key if selects(f, ref.filters)]
+        return facts, len(same_key) - len(facts)
+
     def series(self, entity: str, metric: str) -> list[Fact]:
         return self.by_series.get((entity, metric), [])
 
@@ -226,9 +232,7 @@ def _resolve(node: Ref | IdRef, conversion: tuple[str, str] | None, index: FactI
         fact = index.by_id.get(node.fact_id)
         facts, excluded = ([fact] if fact else []), 0
     else:
-        same_key = index.lookup(node.entity, node.metric, node.period)
-        facts = [f for f in same_key if selects(f, node.filters)]
-        excluded = len(same_key) - len(facts)
+        facts, excluded = index.select(node)
     slot = Slot(_operand_key(node, conversion), to_text(node), [], excluded=excluded,
                 conversion=conversion)  # fmt: skip
     return filled(slot, facts, conversion)
@@ -357,6 +361,8 @@ def formula_unit_fits(formula_unit: str, fact_unit: str) -> bool:
     plain number or count, or whose unit the fact's unit is a rate of (CNY → CNY/month), is taken
     in the fact's unit; anything else (CNY vs USD, % vs CNY) is still a unit error.
     """
+    if formula_unit == "%" and fact_unit == "pp":
+        return True  # a difference of two shares, read in percentage points
     return formula_unit in ("", "count", "x") or fact_unit.startswith(f"{formula_unit}/")
 
 
@@ -419,7 +425,9 @@ def evaluate_compare(
     if verdict in ("holds", "possible") and rule.reading != "sound":
         strain = strained(list(slots.values()), judge, index.dimensions)
     if touched is not None:
-        touched |= sensitive_facts(list(slots.values()), judge, index.dimensions)
+        touched |= sensitive_facts(
+            list(slots.values()), judge, index.dimensions, verdict=verdict, known=touched
+        )
     left, right = side_texts(rule.expression, tree)
     head = f"{_side(left, tree.left, base.lhs)}; {_side(right, tree.right, base.rhs)}"
     if alternatives:
@@ -583,16 +591,25 @@ def verdict_of(slots: list[Slot], judge: Callable[[dict[str, Value]], Outcome]) 
 
 
 def sensitive_facts(
-    slots: list[Slot], judge: Callable[[dict[str, Value]], Outcome], dimensions: dict[str, str]
+    slots: list[Slot],
+    judge: Callable[[dict[str, Value]], Outcome],
+    dimensions: dict[str, str],
+    *,
+    verdict: str | None = None,
+    known: set[str] | frozenset[str] = frozenset(),
 ) -> set[str]:
     """The operand facts whose value decides whether the rule fails: with some other value of
     that one fact (:func:`crosscheck.probes`), the rule passes where it failed or fails where it
     passed. An operand that no value can make fail (``x < y`` with y unbounded above) is not one.
+    Facts in ``known`` (already found touched by another rule) are not probed again: probing is
+    most of a large corpus's rule time, and touched is a yes/no per fact.
     """
-    passes = verdict_of(slots, judge) in PASSING_VERDICTS
+    passes = (verdict or verdict_of(slots, judge)) in PASSING_VERDICTS
     out: set[str] = set()
     for i, slot in enumerate(slots):
         for j, m in enumerate(slot.members):
+            if m.fact.id in known or m.fact.id in out:
+                continue
             for probe in probes(m.interval, dimensions.get(m.fact.metric, "")):
                 members = [
                     *slot.members[:j],
@@ -684,8 +701,8 @@ def result(rule: Rule, verdict: str, message: str, slots: list[Slot], **data: An
         **data,
     )
     return Result(
-        id=f"rule:{rule.id}",
-        kind="rule",
+        id=f"{rule.kind}:{rule.id}",
+        kind=rule.kind,
         # strained: possible under the sound reading, violated under the typical one — a warning
         severity="warning" if verdict == "strained" else rule.severity,
         verdict=verdict,

@@ -130,7 +130,7 @@ def evaluate_trend(
     base, alternatives = decide(slots, judge)
     verdict = worst(a.outcome.verdict for a in alternatives) if alternatives else base.verdict
     if touched is not None:
-        touched |= sensitive_facts(slots, judge, index.dimensions)
+        touched |= sensitive_facts(slots, judge, index.dimensions, verdict=verdict, known=touched)
     series = "; ".join(f"{s.label} = {show(s.combined)}" for s in slots)
     message = f"{tree.name}({label}): {series}"
     if alternatives:

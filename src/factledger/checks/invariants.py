@@ -1,0 +1,743 @@
+"""The invariants check: relations declared once in ``facts/metrics.yaml``, instantiated over every
+matching set of facts.
+
+A relation (``subset_of``, ``part_of``, ``aggregation``, ``growth_of``, ``change_of``,
+``ratio_of``; docs/fact-format.md, "Relations") becomes generated rules in the rule language —
+``kling.paying_users@2025Q1 <= kling.users@2025Q1`` — of kind ``invariant``, evaluated by the same
+interval engine as hand-written rules (:func:`factledger.checks.rules.evaluate`): alternatives when
+sources disagree, the facts each result touches, every reading the engine gives. Two kinds of
+finding are not comparisons and are built here: the same cumulative figure repeated months apart
+(``repeated-figure``) and a derived fact's formula that divides one entity's figure by another's
+or mixes period lengths without converting (``mixed-entities``, ``mixed-periods``).
+
+Matching: facts are indexed once by (entity, metric, qualifiers) → period, so every relation
+looks its partners up by key; the work grows with the facts (and, within one series, with its
+number of periods), never with pairs of facts. Facts are compared only within one population:
+reported figures (actual, estimate, derived) together, and each projection (guidance, forecast)
+only with projections of the same kind stated at the same time — a forecast made in June is not
+contradicted by the actual it underestimated. Hypothetical facts take part in nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+from factledger import formatting as fmt
+from factledger import payloads as pl
+from factledger.checks import (
+    Check,
+    CheckContext,
+    CheckOutput,
+    Incremental,
+    Lookup,
+    Touched,
+    Unit,
+    UnitsView,
+    keyed,
+    pairs_of,
+    rule_key,
+    rule_order,
+    run_all,
+)
+from factledger.checks.formulas import contains, formula_results
+from factledger.checks.rules import evaluate
+from factledger.checks.rules import inputs as rule_inputs
+from factledger.checks.rules.evaluation import FactIndex, Slot, filled, operand_data
+from factledger.expression import (
+    Assertion,
+    BinOp,
+    Call,
+    Compare,
+    Expr,
+    Num,
+    Ref,
+    ref_text,
+    to_text,
+    walk,
+)
+from factledger.load.rules import Rule
+from factledger.model import (
+    GROWTH_BASES,
+    PER_PERIODS,
+    Fact,
+    Metric,
+    Period,
+    Result,
+    fingerprint,
+)
+from factledger.period import granularity
+from factledger.quantity import HEDGES_AFTER, HEDGES_BEFORE, QuantityError, parse_quantity
+
+Qualifiers = tuple[tuple[str, str], ...]
+SeriesKey = tuple[str, str, Qualifiers]  # entity, metric, qualifiers
+RELATIONS = (
+    "subset_of",
+    "part_of",
+    "flow",
+    "flow-sum",
+    "stock",
+    "cumulative",
+    "repeated-figure",
+    "growth_of",
+    "change_of",
+    "ratio_of",
+    "formula-entities",
+    "formula-periods",
+)
+# A cumulative figure repeated unchanged this many days later is probably an old figure.
+REPEAT_DAYS = 30
+# Dimensions whose values may be negative or are already relative: never summed over periods.
+_NOT_ADDITIVE = frozenset({"growth", "share", "share-change", "ratio", "rank", "date", "score"})
+
+
+@dataclass
+class Group:
+    """The facts of one key — entity, metric, qualifiers, period — in one population."""
+
+    entity: str
+    metric: str
+    qualifiers: Qualifiers
+    period: Period
+    facts: list[Fact] = field(default_factory=list)
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.entity, self.metric, self.period, self.qualifiers)
+
+
+class ExactIndex(FactIndex):
+    """A population's facts for the generated references: a reference names its key's
+    qualifiers exactly, so a whole ``[scope=x]`` never picks up its parts ``[scope=x, segment=y]``
+    (a hand-written reference matches any fact whose qualifiers include its filters)."""
+
+    def __init__(self, facts: Iterable[Fact], dimensions: dict[str, str]) -> None:
+        super().__init__(facts, dimensions)
+        exact: dict[tuple, list[Fact]] = defaultdict(list)
+        for f in self.facts:
+            exact[f.entity, f.metric, f.qualifiers, f.period.key].append(f)
+        self.exact = dict(exact)
+
+    def select(self, ref: Ref) -> tuple[list[Fact], int]:
+        return list(self.exact.get((ref.entity, ref.metric, ref.filters, ref.period.key), ())), 0
+
+
+def population(fact: Fact) -> tuple[str, str] | None:
+    """Which facts one is compared with: ("", "") for reported figures, (kind, stated) for a
+    projection; None for a hypothetical (never compared)."""
+    if fact.kind == "hypothetical":
+        return None
+    if fact.kind in ("guidance", "forecast"):
+        return fact.kind, fact.stated.key
+    return "", ""
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+def months(period: Period) -> int | None:
+    """Whole calendar months of a month-aligned period, else None."""
+    g = granularity(period)
+    if g in ("day",) or (g == "span" and not _month_aligned(period)):
+        return None
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+
+
+def _month_aligned(period: Period) -> bool:
+    return period.start.day == 1 and (period.end + timedelta(days=1)).day == 1
+
+
+def _add_months(d: date, k: int, *, end_of_month: bool) -> date:
+    y, m = divmod(d.month - 1 + k, 12)
+    year, month = d.year + y, m + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, last if end_of_month else min(d.day, last))
+
+
+def shifted_key(period: Period, k: int) -> str:
+    """The key of the same span ``k`` months earlier (2025Q1 − 12 months = 2024Q1)."""
+    start = _add_months(period.start, -k, end_of_month=False)
+    end_of_month = (period.end + timedelta(days=1)).day == 1
+    end = _add_months(period.end, -k, end_of_month=end_of_month)
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+# --- trees and ids ---------------------------------------------------------------------------
+
+
+def _sum(refs: list[Ref]) -> Expr:
+    tree: Expr = refs[0]
+    for r in refs[1:]:
+        tree = BinOp("+", tree, r)
+    return tree
+
+
+def compact(tree: Assertion | Expr) -> str:
+    """The assertion without spaces, its period written once when every reference shares it:
+    ``kling.paying_users<=kling.users@2025Q1``."""
+    text = to_text(tree).replace(" ", "")
+    periods = {n.period.text for n in walk(tree) if isinstance(n, Ref)}
+    if len(periods) == 1:
+        (p,) = periods
+        text = text.replace(f"@{p}", "") + f"@{p}"
+    return text
+
+
+def _label(g: Group) -> str:
+    return ref_text(g.ref)
+
+
+# --- building the invariants -----------------------------------------------------------------
+
+
+@dataclass
+class Invariant:
+    rule: Rule
+    relation: str
+    population: tuple[str, str]
+
+
+class _Builder:
+    """The invariants of one population."""
+
+    def __init__(self, metrics: dict[str, Metric], pop: tuple[str, str], facts: list[Fact]):
+        self.metrics = metrics
+        self.pop = pop
+        self.series: dict[SeriesKey, dict[str, Group]] = defaultdict(dict)
+        for f in facts:
+            periods = self.series[f.entity, f.metric, f.qualifiers]
+            g = periods.get(f.period.key)
+            if g is None:
+                g = periods[f.period.key] = Group(f.entity, f.metric, f.qualifiers, f.period)
+            g.facts.append(f)
+        self._ends: dict[SeriesKey, dict[date, list[Group]]] = {}
+        self.stated_label = ""
+        if pop[0]:
+            stated = facts[0].stated
+            self.stated_label = f"{pop[0]} stated {fmt.period_label(stated)}"
+        self.invariants: list[Invariant] = []
+        self.repeats: list[tuple[Group, Group, tuple]] = []
+
+    # -- helpers --
+
+    def _by_end(self, key: SeriesKey) -> dict[date, list[Group]]:
+        if key not in self._ends:
+            out: dict[date, list[Group]] = defaultdict(list)
+            for g in sorted(self.series.get(key, {}).values(), key=lambda g: g.period.key):
+                out[g.period.end].append(g)
+            self._ends[key] = dict(out)
+        return self._ends[key]
+
+    def _match(self, key: SeriesKey, period: Period, by_end: bool) -> list[Group]:
+        """The groups of series ``key`` at ``period``: the same dates, or, for two instants
+        (stocks, cumulative figures), the same end date."""
+        if by_end:
+            return self._by_end(key).get(period.end, [])
+        g = self.series.get(key, {}).get(period.key)
+        return [g] if g else []
+
+    def add(
+        self,
+        relation: str,
+        tree: Compare,
+        groups: list[Group],
+        description: str,
+        *,
+        derived: bool = False,
+    ) -> None:
+        if self.stated_label:
+            description += f" ({self.stated_label})"
+        rid = f"{relation}:{compact(tree)}" + (f";{self.stated_label}" if self.stated_label else "")
+        first = groups[0].facts[0]
+        rule = Rule(
+            id=rid,
+            description=description,
+            severity="error",
+            expression=to_text(tree),
+            tree=tree,
+            file=first.file,
+            line=first.line,
+            derived=derived,  # read the computed side in the fact's unit (CNY → CNY/month)
+            kind="invariant",
+        )
+        self.invariants.append(Invariant(rule, relation, self.pop))
+
+    def build(self) -> None:
+        for key in sorted(self.series):
+            metric = self.metrics.get(key[1])
+            if metric is None:
+                continue
+            if metric.subset_of:
+                self._subset(key, metric)
+            if metric.aggregation == "flow" and metric.dimension not in _NOT_ADDITIVE:
+                self._flow(key, metric)
+            if metric.instant:
+                self._instants(key, metric)
+            if metric.growth_of or metric.change_of:
+                self._growth(key, metric)
+            if metric.ratio_of:
+                self._ratio(key, metric)
+        self._parts()
+
+    # -- subset_of --
+
+    def _subset(self, key: SeriesKey, metric: Metric) -> None:
+        e, m, q = key
+        whole = self.metrics[metric.subset_of]  # type: ignore[index]
+        other = (e, whole.key, q)
+        if other not in self.series:
+            return
+        by_end = metric.instant and whole.instant
+        for g in self.series[key].values():
+            for h in self._match(other, g.period, by_end):
+                self.add(
+                    "subset_of",
+                    Compare("<=", g.ref, h.ref),
+                    [g, h],
+                    f"{m} is a subset of {whole.key}: for the same entity and qualifiers at the "
+                    f"same {'date' if by_end else 'period'}, never larger",
+                )
+
+    # -- part_of --
+
+    def _parts(self) -> None:
+        families: dict[tuple, dict[str, list[tuple[str, Group]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        values: dict[tuple, set[str]] = defaultdict(set)
+        complete: dict[tuple, bool] = {}
+        for (e, m, q), periods in sorted(self.series.items()):
+            metric = self.metrics.get(m)
+            if metric is None or not metric.part_of:
+                continue
+            have = dict(q)
+            for k in metric.parts:
+                if k not in have:
+                    continue
+                fam = (e, metric.part_of, tuple(p for p in q if p[0] != k), k)
+                values[fam].add(have[k])
+                complete[fam] = complete.get(fam, True) and metric.complete
+                for pk, g in periods.items():
+                    families[fam][pk].append((have[k], g))
+        for fam in sorted(families):
+            e, w, q_whole, k = fam
+            whole = self.metrics[w]
+            share = whole.dimension == "share"  # the whole of shares is 100 %
+            for pk in sorted(families[fam]):
+                parts = sorted(families[fam][pk], key=lambda vg: vg[0])
+                period = parts[0][1].period
+                wholes: list[Group | None]
+                if share:
+                    if len(parts) < 2:
+                        continue  # one share ≤ 100 % is its domain (expectations check it)
+                    wholes = [None]
+                else:
+                    part_instant = all(self.metrics[g.metric].instant for _, g in parts)
+                    wholes = list(
+                        self._match((e, w, q_whole), period, part_instant and whole.instant)
+                    )
+                present = {v for v, _ in parts}
+                full = complete[fam] and len(parts) >= 2 and present == values[fam]
+                op = "~" if full else "<="
+                lhs = _sum([g.ref for _, g in parts])
+                names = ", ".join(sorted(present))
+                for hole in wholes:
+                    rhs: Expr = Num(100.0) if hole is None else hole.ref
+                    what = "100 %" if hole is None else f"the whole ({w})"
+                    words = (
+                        f"add up to {what}: the {k} values the corpus uses are all given"
+                        if full
+                        else f"together are at most {what}"
+                    )
+                    self.add(
+                        "part_of",
+                        Compare(op, lhs, rhs),
+                        [g for _, g in parts] + ([hole] if hole else []),
+                        f"The parts of {e}.{w} by {k} ({names}) {words}",
+                    )
+
+    # -- aggregation: flow --
+
+    def _flow(self, key: SeriesKey, metric: Metric) -> None:
+        groups = sorted(
+            self.series[key].values(), key=lambda g: (g.period.start, -g.period.end.toordinal())
+        )
+        if len(groups) < 2:
+            return
+        containers: dict[int, list[Group]] = defaultdict(list)  # id(group) → its containers
+        inside: dict[int, list[Group]] = defaultdict(list)  # id(container) → what it contains
+        for i, g in enumerate(groups):
+            for h in groups[:i]:  # a container starts no later, so it sorts first
+                if h.period.end >= g.period.end:
+                    containers[id(g)].append(h)
+                    inside[id(h)].append(g)
+        covered: set[tuple[int, int]] = set()
+        for h in groups:
+            for chain in self._tilings(h, inside[id(h)]):
+                covered |= {(id(c), id(h)) for c in chain}
+                parts = " + ".join(fmt.period_label(c.period) for c in chain)
+                self.add(
+                    "flow-sum",
+                    Compare("~", _sum([c.ref for c in chain]), h.ref),
+                    [*chain, h],
+                    f"{metric.key} is a flow: {parts} make up {fmt.period_label(h.period)}, so "
+                    "their values add up to its value",
+                )
+        for g in groups:
+            cands = containers[id(g)]
+            for h in cands:
+                minimal = not any(
+                    o is not h and contains(h.period, o.period) for o in cands
+                )  # no smaller container of g inside h
+                if minimal and (id(g), id(h)) not in covered:
+                    self.add(
+                        "flow",
+                        Compare("<=", g.ref, h.ref),
+                        [g, h],
+                        f"{metric.key} is a flow: its value for {fmt.period_label(g.period)} is "
+                        f"at most its value for {fmt.period_label(h.period)}, which contains it",
+                    )
+
+    @staticmethod
+    def _tilings(whole: Group, inside: list[Group]) -> Iterator[list[Group]]:
+        """Chains of periods of one granularity that cover ``whole`` end to end (its quarters,
+        its halves, its months)."""
+        if len(inside) < 2:
+            return
+        by_gran: dict[str, dict[date, Group]] = defaultdict(dict)
+        for g in inside:
+            gran = granularity(g.period)
+            if gran != "span":
+                by_gran[gran].setdefault(g.period.start, g)
+        for gran in sorted(by_gran):
+            starts, chain, cursor = by_gran[gran], [], whole.period.start
+            while cursor in starts:
+                c = starts[cursor]
+                chain.append(c)
+                if c.period.end == whole.period.end:
+                    if len(chain) >= 2:
+                        yield chain
+                    break
+                cursor = c.period.end + timedelta(days=1)
+
+    # -- aggregation: stock, cumulative --
+
+    def _instants(self, key: SeriesKey, metric: Metric) -> None:
+        """A stock or cumulative figure is a value at its period's end: two periods that end on
+        the same day (2025-06 and 2025-01..2025-06) give one value. A cumulative one never
+        decreases, and the same figure months apart is a repeated, not an updated, one."""
+        buckets = self._by_end(key)
+        ends = sorted(buckets)
+        what = metric.aggregation
+        for end in ends:
+            for a, b in itertools.pairwise(buckets[end]):
+                self.add(
+                    what,  # type: ignore[arg-type]
+                    Compare("~", a.ref, b.ref),
+                    [a, b],
+                    f"{metric.key} is a {what} figure: two figures as of the same date "
+                    f"({end.isoformat()}) agree",
+                )
+        if metric.aggregation != "cumulative":
+            return
+        for before, after in itertools.pairwise(ends):
+            for a in buckets[before]:
+                for b in buckets[after]:
+                    self.add(
+                        "cumulative",
+                        Compare("<=", a.ref, b.ref),
+                        [a, b],
+                        f"{metric.key} is cumulative: it never decreases from "
+                        f"{before.isoformat()} to {after.isoformat()}",
+                    )
+                    if (after - before).days >= REPEAT_DAYS:
+                        same = _figures(a, self.metrics) & _figures(b, self.metrics)
+                        if same:
+                            self.repeats.append((a, b, min(same)))
+
+    # -- growth_of, change_of --
+
+    def _growth(self, key: SeriesKey, metric: Metric) -> None:
+        e, m, q = key
+        level = metric.growth_of or metric.change_of
+        levels = self.series.get((e, level, q))  # type: ignore[arg-type]
+        if not levels or metric.basis is None:
+            return
+        k = GROWTH_BASES[metric.basis]
+        for g in self.series[key].values():
+            now, before = levels.get(g.period.key), levels.get(shifted_key(g.period, k))
+            if now is None or before is None:
+                continue
+            if metric.growth_of:
+                rhs: Expr = Call("growth", (now.ref, before.ref))
+                what = "growth"
+            else:
+                rhs = BinOp("-", now.ref, before.ref)
+                what = "change (in percentage points)"
+            self.add(
+                "growth_of" if metric.growth_of else "change_of",
+                Compare("~", g.ref, rhs),
+                [g, now, before],
+                f"{m} is the {metric.basis} {what} of {level}: it matches the levels at "
+                f"{fmt.period_label(now.period)} and {fmt.period_label(before.period)}",
+                derived=metric.change_of is not None,
+            )
+
+    # -- ratio_of --
+
+    def _ratio(self, key: SeriesKey, metric: Metric) -> None:
+        e, m, q = key
+        num_key, den_key = metric.ratio_of  # type: ignore[misc]
+        num_metric, den_metric = self.metrics[num_key], self.metrics[den_key]
+        if (e, num_key, q) not in self.series or (e, den_key, q) not in self.series:
+            return
+        for g in self.series[key].values():
+            for n in self._match((e, num_key, q), g.period, False):
+                for d in self._match((e, den_key, q), g.period, den_metric.instant):
+                    rhs = self._ratio_tree(metric, num_metric, g.period, n, d)
+                    if rhs is None:
+                        continue
+                    per = f" per {metric.per_period}" if metric.per_period else ""
+                    self.add(
+                        "ratio_of",
+                        Compare("~", g.ref, rhs),
+                        [g, n, d],
+                        f"{m} is {num_key} per {den_key}{per}: it matches the two figures",
+                        derived=True,
+                    )
+
+    @staticmethod
+    def _ratio_tree(
+        metric: Metric, num_metric: Metric, period: Period, n: Group, d: Group
+    ) -> Expr | None:
+        if metric.dimension == "share":
+            return Call("share", (n.ref, d.ref))
+        rhs: Expr = BinOp("/", n.ref, d.ref)
+        if metric.per_period and num_metric.aggregation == "flow":
+            span = months(period)
+            if span is None:
+                return None  # not whole months: no exact conversion to say
+            k = Fraction(span, PER_PERIODS[metric.per_period])
+            if k != 1:
+                rhs = BinOp("/", rhs, Num(float(k)))
+        return rhs
+
+
+def _figures(g: Group, metrics: dict[str, Metric]) -> set[tuple]:
+    """The numbers a group's facts write, without their hedges (突破2200萬 and 2200萬人 both write
+    2200萬): each as the interval its last digit allows."""
+    out = set()
+    dimension = metrics[g.metric].dimension
+    for f in g.facts:
+        core = f.value.strip()
+        for word in HEDGES_BEFORE:
+            core = core.removeprefix(word)
+        for word in HEDGES_AFTER:
+            core = core.removesuffix(word)
+        try:
+            iv = parse_quantity(core, dimension=dimension, unit=f.unit)
+        except QuantityError:
+            continue
+        out.add((iv.lo, iv.hi, iv.unit))
+    return out
+
+
+def _repeat_result(a: Group, b: Group, figure: tuple, label: str) -> Result:
+    slots = [filled(Slot(_label(g), _label(g), []), g.facts, None) for g in (a, b)]
+    gap = (b.period.end - a.period.end).days
+    lo, hi, unit = figure
+    written = fmt.interval_words(next(f.interval for f in b.facts if f.interval is not None))
+    expression = f"{_label(a)} = {_label(b)}"
+    description = (
+        f"{a.metric} is cumulative, yet {a.entity} is given the same figure as of "
+        f"{a.period.end.isoformat()} and {b.period.end.isoformat()}, {gap} days later"
+    )
+    values = "; ".join(
+        f"{_label(g)}: " + ", ".join(f"{f.value} ({f.source})" for f in g.facts) for g in (a, b)
+    )
+    rid = f"invariant:repeated-figure:{compact(Compare('==', a.ref, b.ref))}"
+    facts = [*a.facts, *b.facts]
+    return Result(
+        id=rid + (f";{label}" if label else ""),
+        kind="invariant",
+        severity="warning",
+        verdict="repeated-figure",
+        message=f"{description}: {values}. A total that only grows rarely stays put for "
+        f"{gap} days; the later source probably repeats an old figure (later value {written})",
+        fact_ids=tuple(f.id for f in facts),
+        file=b.facts[0].file,
+        line=b.facts[0].line,
+        fingerprint=fingerprint(
+            "repeated-figure", rid, lo, hi, unit, sorted((f.id, f.value) for f in facts)
+        ),
+        data=pl.RuleData(
+            description=description,
+            expression=expression,
+            tolerance=0.0,
+            operands=operand_data(slots),
+            relation="repeated-figure",
+        ),
+    )
+
+
+# --- the check ------------------------------------------------------------------------------
+
+
+def instantiate(facts: Iterable[Fact], metrics: dict[str, Metric]) -> list[_Builder]:
+    """One builder per population, its invariants built."""
+    pops: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    for f in facts:
+        pop = population(f)
+        if pop is not None and f.canonical is not None and f.metric in metrics:
+            pops[pop].append(f)
+    builders = []
+    for pop in sorted(pops):
+        b = _Builder(metrics, pop, pops[pop])
+        b.build()
+        builders.append(b)
+    return builders
+
+
+# --- the check, in units: one per entity, one per derived fact's formula ---------------------
+#
+# Every relation compares figures of one entity (its metrics, qualifiers and periods), so the
+# invariants of one entity are one unit: an edit re-instantiates the entities whose facts it
+# changed. A full run lists a population's invariants by series, then its part-whole families,
+# then its repeated figures, each in entity order; each result's ``orders`` entry puts it there.
+
+
+def _pop_order(pop: tuple[str, str]) -> str:
+    """A population as text that sorts as the tuple does ("\x00" sorts before any character)."""
+    return f"{pop[0]}\x00{pop[1]}"
+
+
+def _entity_results(
+    facts: list[Fact], metrics: dict[str, Metric], ctx: CheckContext
+) -> tuple[list[Result], list[str], list[str], Touched | None]:
+    """The invariants of one entity's facts: results, their relations and their orders."""
+    dimensions = {k: m.dimension for k, m in metrics.items()}
+    touched = ctx.touched_set()
+    results: list[Result] = []
+    relations: list[str] = []
+    orders: list[str] = []
+    for b in instantiate(facts, metrics):
+        index = ExactIndex(
+            [f for g in b.series.values() for gr in g.values() for f in gr.facts], dimensions
+        )
+        seen: set[str] = set()
+        pop = _pop_order(b.pop)
+        for inv in b.invariants:
+            if inv.rule.id in seen:
+                continue
+            seen.add(inv.rule.id)
+            res = evaluate(inv.rule, index, touched)
+            if isinstance(res.data, pl.RuleData):
+                res = dataclasses.replace(
+                    res, data=dataclasses.replace(res.data, relation=inv.relation)
+                )
+            results.append(res)
+            relations.append(inv.relation)
+            # the builder adds a population's part-whole families after all its series
+            orders.append(f"{pop}\x01{'1' if inv.relation == 'part_of' else '0'}")
+        for a, c, figure in b.repeats:
+            results.append(_repeat_result(a, c, figure, b.stated_label))
+            relations.append("repeated-figure")
+            orders.append(f"{pop}\x012")
+    return results, relations, orders, touched
+
+
+def _entity_unit(
+    entity: str, facts: list[Fact], metrics: dict[str, Metric], ctx: CheckContext
+) -> Unit:
+    results, relations, orders, touched = _entity_results(facts, metrics, ctx)
+    placed = tuple(f"{o}\x01{entity}\x01{i:08d}" for i, o in enumerate(orders))
+    return Unit(
+        f"inv:{entity}", results, touched=ctx.unit_touched(touched), order=f"inv:{entity}",
+        info=[[rel, r.verdict] for rel, r in zip(relations, results, strict=True)],
+        orders=placed,
+    )  # fmt: skip
+
+
+def _formula_units(ctx: CheckContext, rules: list[Rule], facts: dict[str, Fact]) -> list[Unit]:
+    """A unit per derived fact's implicit rule: its formula's warnings (after every
+    population's invariants)."""
+    units = []
+    for rule in rules:
+        if not rule.derived:
+            continue
+        got = formula_results([rule], facts, ctx.corpus.metrics)
+        units.append(Unit(
+            rule_key(rule.id), got, depends=rule_inputs(rule), order="\uffff" + rule_order(rule),
+            info=[[r.data.relation, r.verdict] for r in got],  # type: ignore[union-attr]
+        ))  # fmt: skip
+    return units
+
+
+def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
+    metrics = ctx.corpus.metrics
+    declares = any(_declares(m) for m in metrics.values())
+    if keys is None:
+        by_entity: dict[str, list[Fact]] = defaultdict(list)
+        if declares:
+            for f in ctx.facts:
+                by_entity[f.entity].append(f)
+        units = [_entity_unit(e, fs, metrics, ctx) for e, fs in sorted(by_entity.items())]
+        return units + _formula_units(ctx, list(ctx.corpus.rules), ctx.facts_by_id)
+    units = []
+    entities = sorted(keyed(keys, "inv:")) if declares else []
+    if entities:
+        pairs = [(e, m) for e in entities for m in metrics]
+        by_entity = defaultdict(list)
+        for f in ctx.lookup.facts_of_pairs(pairs):
+            by_entity[f.entity].append(f)
+        units += [_entity_unit(e, by_entity[e], metrics, ctx) for e in entities if by_entity[e]]
+    rules = [r for r in ctx.lookup.rules(keyed(keys, "rule:")) if r.derived]
+    if rules:
+        named = set().union(*(rule_inputs(r) for r in rules))
+        facts = {f.id: f for f in ctx.lookup.facts(keyed(named, "fact:"))}
+        units += _formula_units(ctx, rules, facts)
+    return units
+
+
+def affected(keys: Collection[str], lookup: Lookup) -> set[str]:
+    """The entities of the changed facts (both places of a moved one), and the changed derived
+    rules (the formulas); a formula over changed facts is found by its recorded inputs."""
+    out = {f"inv:{entity}" for entity, _ in pairs_of(keys)}
+    out.update(k for k in keys if k.startswith("rule:derived:"))
+    return out
+
+
+def summarize(ctx: CheckContext, units: UnitsView) -> CheckOutput:
+    relations: Counter[str] = Counter()
+    verdicts: Counter[str] = Counter()
+    for info in units.infos():
+        for relation, verdict in info:
+            relations[relation] += 1
+            verdicts[verdict] += 1
+    extras = {
+        "invariants": sum(relations.values()),
+        "relations": dict(sorted(relations.items())),
+        "verdicts": dict(verdicts),
+    }
+    return CheckOutput([], extras)
+
+
+INCREMENTAL = Incremental(affected, run_units, summarize)
+
+
+def run(ctx: CheckContext) -> CheckOutput:
+    return run_all(ctx, INCREMENTAL)
+
+
+def _declares(m: Metric) -> bool:
+    return bool(
+        m.aggregation or m.subset_of or m.part_of or m.growth_of or m.change_of or m.ratio_of
+    )
+
+
+CHECK = Check("invariants", run, ("invariant",), cross_checks=True, incremental=INCREMENTAL)

@@ -1,0 +1,210 @@
+"""Relations between metrics in the metric registry (``facts/metrics.yaml``): each relation field
+of a metric entry read and checked for its type (:func:`relation_fields`, called by the registry's
+``metric()`` builder in :mod:`factledger.load.corpus`), then the relations checked together —
+targets that exist and fit, no cycle (:func:`check_relations`) — and against the facts: a ``parts``
+qualifier that is a typo (:func:`check_relation_qualifiers`). Every problem is a located input
+problem; a relation with a problem is dropped, the metric kept. ``checks/invariants`` instantiates
+what remains. Fields and meanings: docs/fact-format.md, "The metric registry and its relations".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Iterable
+from graphlib import CycleError, TopologicalSorter
+
+from factledger.load import yamlnodes as yn
+from factledger.model import (
+    AGGREGATIONS,
+    GROWTH_BASES,
+    PER_PERIODS,
+    Fact,
+    Metric,
+    Problems,
+    Result,
+)
+
+
+def _words(node: yn.Node) -> list[str] | None:
+    """A scalar text or a list of them."""
+    if isinstance(node, yn.Scalar) and node.kind == "str":
+        return [node.text]
+    if isinstance(node, yn.Seq) and all(
+        isinstance(n, yn.Scalar) and n.kind == "str" for n in node.items
+    ):
+        return [n.text for n in node.items]
+    return None
+
+
+_QUALIFIER_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+
+
+def relation_fields(m: yn.Map, key: str, probs: Problems) -> dict[str, object]:
+    """The relation fields of one metric entry, each checked for its type; a field with a problem
+    is left out (and said), the others kept."""
+    out: dict[str, object] = {}
+
+    def add(name: str, message: str) -> None:
+        probs.add(m.key_lines[name], name, message, key=key)
+
+    def word(name: str, allowed: tuple[str, ...] | None = None) -> str | None:
+        node = m.items.get(name)
+        if node is None:
+            return None
+        if not (isinstance(node, yn.Scalar) and node.kind == "str" and node.text.strip()):
+            add(name, "expected " + ("one of " + ", ".join(allowed) if allowed else "a metric key"))
+            return None
+        if allowed is not None and node.text not in allowed:
+            add(name, f"{node.text!r} is not one of {', '.join(allowed)}")
+            return None
+        return node.text
+
+    for name, allowed in (
+        ("aggregation", AGGREGATIONS),
+        ("basis", tuple(GROWTH_BASES)),
+        ("per_period", tuple(PER_PERIODS)),
+        ("growth_of", None),
+        ("change_of", None),
+        ("subset_of", None),
+        ("part_of", None),
+    ):
+        value = word(name, allowed)
+        if value is not None:
+            out[name] = value
+    if "parts" in m.items:
+        parts = _words(m.items["parts"])
+        if parts is None:
+            add("parts", "expected a qualifier key or a list of them")
+        bad = [p for p in parts or [] if not _QUALIFIER_KEY.match(p)]
+        if bad:
+            add("parts", f"{bad[0]!r} is not a qualifier key")
+        elif parts:
+            out["parts"] = tuple(parts)
+    if "complete" in m.items:
+        node = m.items["complete"]
+        if isinstance(node, yn.Scalar) and node.kind == "bool":
+            out["complete"] = node.text.lower() == "true"
+        else:
+            add("complete", "must be true or false")
+    if "ratio_of" in m.items:
+        node = m.items["ratio_of"]
+        spec = {"numerator", "denominator"}
+        if not isinstance(node, yn.Map) or set(node.items) != spec:
+            add("ratio_of", "expected a mapping {numerator: <metric>, denominator: <metric>}")
+        else:
+            sides = [node.items[k] for k in ("numerator", "denominator")]
+            if all(isinstance(n, yn.Scalar) and n.kind == "str" for n in sides):
+                out["ratio_of"] = (sides[0].text, sides[1].text)
+            else:
+                add("ratio_of", "numerator and denominator are metric keys")
+    # fields that only mean something together
+    for name, needs in (
+        ("basis", ("growth_of", "change_of")),
+        ("parts", ("part_of",)),
+        ("complete", ("part_of",)),
+        ("per_period", ("ratio_of",)),
+    ):
+        if name in m.items and not any(n in m.items for n in needs):
+            add(name, f"only meaningful with {' or '.join(needs)}")
+            out.pop(name, None)
+    for name, needs in (("growth_of", "basis"), ("change_of", "basis"), ("part_of", "parts")):
+        if name in out and needs not in m.items:
+            add(name, f"needs {needs!r} too")
+            out.pop(name)
+    return out
+
+
+# What each relation needs of the metrics it names: (this metric's dimensions, the target's).
+_RELATION_DIMENSIONS: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...] | None]] = {
+    "growth_of": (("growth",), None),
+    "change_of": (("share-change",), ("share",)),
+}
+
+
+def check_relations(metrics: dict[str, Metric], probs: Problems) -> None:
+    """Targets exist and fit (dimensions), and no chain of relations leads back to its start. A
+    relation with a problem is dropped, so no invariant is built from it."""
+    drop: dict[str, set[str]] = {}
+
+    def bad(metric: Metric, name: str, message: str) -> None:
+        probs.add(metric.field_lines.get(name, metric.line), name, message, key=metric.key)
+        drop.setdefault(metric.key, set()).add(name)
+
+    edges: dict[str, set[str]] = {}
+    for metric in metrics.values():
+        targets = [
+            (n, getattr(metric, n)) for n in ("growth_of", "change_of", "subset_of", "part_of")
+        ]
+        if metric.ratio_of:
+            targets += [("ratio_of", t) for t in metric.ratio_of]
+        for name, target in targets:
+            if target is None:
+                continue
+            other = metrics.get(target)
+            if other is None:
+                hint = difflib.get_close_matches(target, metrics, n=1)
+                more = f" (did you mean {hint[0]!r}?)" if hint else ""
+                bad(metric, name, f"unknown metric {target!r}{more}")
+                continue
+            mine, theirs = _RELATION_DIMENSIONS.get(name, (None, None))
+            if name in ("subset_of", "part_of") and other.dimension != metric.dimension:
+                bad(
+                    metric,
+                    name,
+                    f"{target!r} is {other.dimension}, {metric.key!r} is {metric.dimension}: "
+                    "a part or subset has its whole's dimension",
+                )
+            elif mine is not None and metric.dimension not in mine:
+                bad(metric, name, f"{metric.key!r} is {metric.dimension}, not {mine[0]}")
+            elif theirs is not None and other.dimension not in theirs:
+                bad(metric, name, f"{target!r} is {other.dimension}, not {theirs[0]}")
+            elif name == "growth_of" and other.dimension in ("growth", "share-change"):
+                bad(metric, name, f"{target!r} is itself a change ({other.dimension})")
+            elif target != metric.key:  # a metric's segments are parts of itself
+                edges.setdefault(metric.key, set()).add(target)
+            elif name != "part_of":
+                bad(metric, name, f"{metric.key!r} cannot relate to itself this way")
+        if metric.per_period and metric.ratio_of is None:
+            bad(metric, "per_period", "only meaningful with ratio_of")
+    try:
+        TopologicalSorter(edges).prepare()
+    except CycleError as exc:
+        cycle = list(exc.args[1])
+        first = metrics[cycle[0]]
+        relation_names = ("subset_of", "part_of", "growth_of", "change_of", "ratio_of")
+        field_name = next((n for n in relation_names if n in first.field_lines), None)
+        bad(first, field_name or "key", "relations form a cycle: " + " → ".join(cycle))
+    for key, names in drop.items():
+        m = metrics[key]
+        cleared: dict[str, object] = {n: None for n in names if n not in ("parts", "complete")}
+        if "ratio_of" in names:
+            cleared["per_period"] = None
+        if "part_of" in names:
+            cleared.update(parts=(), complete=False)
+        metrics[key] = dataclasses.replace(m, **cleared)  # type: ignore[arg-type]
+
+
+def check_relation_qualifiers(
+    metrics: dict[str, Metric], facts: Iterable[Fact], problems: list[Result]
+) -> None:
+    """A ``parts`` qualifier that no fact of its metric carries, while a close one does, is a
+    typo (``segmnet`` for ``segment``): said at the line of ``parts``. One that is merely unused
+    yet (a registry written before its facts) instantiates nothing and is not a problem."""
+    probs = Problems("facts/metrics.yaml", problems)
+    used: dict[str, set[str]] = {}
+    for f in facts:
+        used.setdefault(f.metric, set()).update(k for k, _ in f.qualifiers)
+    for metric in metrics.values():
+        for q in metric.parts:
+            known = sorted(used.get(metric.key, ()))
+            hint = difflib.get_close_matches(q, known, n=1)
+            if q not in known and hint:
+                probs.add(
+                    metric.field_lines.get("parts", metric.line),
+                    "parts",
+                    f"unknown qualifier {q!r}: no fact of {metric.key!r} has it "
+                    f"(did you mean {hint[0]!r}?)",
+                    key=metric.key,
+                )
