@@ -22,6 +22,7 @@ OPERATIONS = (
     "edit-rule", "remove-rule", "duplicate-rule", "id-rule", "ack", "stale-ack", "remove-ack",
     "edit-seed", "edit-outlet", "touch", "remove-file", "copy-file", "ignore", "break-yaml",
     "change-entity", "new-source", "edit-claim", "edit-relation", "rename-qualifier",
+    "drop-entity",
 )  # fmt: skip
 
 
@@ -65,6 +66,8 @@ CLAIMS = [
     (0, "clm-greater", "ent-00001", "revenue", "", "2025Q1", "高於",
      f'{{greater_than: "{OTHER}.revenue@2025Q1"}}', "2025年Q1收入高於織夢科技。"),
     (1, "zz-revenue-2025q1", OTHER, "revenue", "", "2025Q1", "12億元", "", "2025年Q1收入12億元。"),
+    (1, "zz-revenue-2025q2", OTHER, "revenue", "", "2025Q2", "13億元", "", "2025年Q2收入13億元。"),
+    (1, "zz-revenue-2025h1", OTHER, "revenue", "", "2025H1", "20億元", "", "2025年H1收入20億元。"),
     (1, "clm-less", OTHER, "revenue", "", "2025Q1", "低於",
      '{less_than: "{src-00001-ent-00001-revenue-2025q1}"}', "2025年Q1收入低於海鼎科技。"),
     (0, "rank-fig-0", "ent-00001", "revenue", "{of: top-revenue}", "2025Q4", "30億元", "",
@@ -354,6 +357,15 @@ def edit(op: str, n: int, root: Path, last: engine.Outcome) -> str:
         a, b = ("segmnet", "segment") if "segmnet:" in text else ("segment", "segmnet")
         path.write_text(text.replace(f"{a}:", f"{b}:"), "utf-8")
         return f"qualifier {a} → {b} in {path.name}"
+    if op == "drop-entity":  # every fact of one entity removed (its invariants go)
+        entity = rng.choice(sorted(NAMES))
+        for path in _facts_files(root):
+            text = path.read_text("utf-8")
+            for s, e in reversed(_blocks(text)):
+                if f"entity: {entity}\n" in text[s:e]:
+                    text = text[:s] + text[e:]
+            path.write_text(text, "utf-8")
+        return f"dropped every fact of {entity}"
     if op == "touch":
         path = rng.choice(_facts_files(root) + _rule_files(root))
         path.write_text(path.read_text("utf-8"), "utf-8")
@@ -436,6 +448,7 @@ def test_the_template_has_a_claim_of_every_kind_and_invariants(template: Path) -
     assert kinds == {"record_high", "greater_than", "less_than", "rank", "count"}
     assert len(claims) == 6 and "input" not in {r.kind for r in full.results}
     assert full.extras["invariants"]["invariants"] > 0
+    assert any(r.kind == "invariant" and OTHER in r.id for r in full.results)
 
 
 @pytest.mark.parametrize("op", OPERATIONS)

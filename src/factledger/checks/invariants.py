@@ -36,10 +36,10 @@ from factledger.checks import (
     CheckOutput,
     Incremental,
     Lookup,
-    Touched,
     Unit,
     UnitsView,
     keyed,
+    pair_key,
     pairs_of,
     rule_key,
     rule_order,
@@ -188,6 +188,14 @@ def compact(tree: Assertion | Expr) -> str:
     return text
 
 
+def place(metric: str, qualifiers: Qualifiers, *more: str) -> str:
+    """A series' (metric, qualifiers) or a family's (whole, qualifiers, part key) as text that
+    sorts as the tuple does: "\x00" ends the metric, "\x02" and "\x03" join the qualifiers,
+    so each sorts before any character and below the "\x01" that separates an order's parts."""
+    quals = "\x03".join(f"{k}\x02{v}" for k, v in qualifiers)
+    return "\x00".join((metric, quals, *more))
+
+
 def _label(g: Group) -> str:
     return ref_text(g.ref)
 
@@ -200,6 +208,7 @@ class Invariant:
     rule: Rule
     relation: str
     population: tuple[str, str]
+    place: str = ""  # the series or part-whole family that made it (:func:`place`)
 
 
 class _Builder:
@@ -222,6 +231,8 @@ class _Builder:
             self.stated_label = f"{pop[0]} stated {fmt.period_label(stated)}"
         self.invariants: list[Invariant] = []
         self.repeats: list[tuple[Group, Group, tuple]] = []
+        self.place = ""  # what is being instantiated now (Invariant.place)
+        self.repeat_places: list[str] = []
 
     # -- helpers --
 
@@ -265,10 +276,11 @@ class _Builder:
             derived=derived,  # read the computed side in the fact's unit (CNY → CNY/month)
             kind="invariant",
         )
-        self.invariants.append(Invariant(rule, relation, self.pop))
+        self.invariants.append(Invariant(rule, relation, self.pop, self.place))
 
     def build(self) -> None:
         for key in sorted(self.series):
+            self.place = place(key[1], key[2])
             metric = self.metrics.get(key[1])
             if metric is None:
                 continue
@@ -325,6 +337,7 @@ class _Builder:
                 for pk, g in periods.items():
                     families[fam][pk].append((have[k], g))
         for fam in sorted(families):
+            self.place = place(fam[1], fam[2], fam[3])
             e, w, q_whole, k = fam
             whole = self.metrics[w]
             share = whole.dimension == "share"  # the whole of shares is 100 %
@@ -459,6 +472,7 @@ class _Builder:
                         same = _figures(a, self.metrics) & _figures(b, self.metrics)
                         if same:
                             self.repeats.append((a, b, min(same)))
+                            self.repeat_places.append(self.place)
 
     # -- growth_of, change_of --
 
@@ -603,12 +617,33 @@ def instantiate(facts: Iterable[Fact], metrics: dict[str, Metric]) -> list[_Buil
     return builders
 
 
-# --- the check, in units: one per entity, one per derived fact's formula ---------------------
+# --- the check, in units: one per entity and family of related metrics, one per formula -----
 #
-# Every relation compares figures of one entity (its metrics, qualifiers and periods), so the
-# invariants of one entity are one unit: an edit re-instantiates the entities whose facts it
-# changed. A full run lists a population's invariants by series, then its part-whole families,
-# then its repeated figures, each in entity order; each result's ``orders`` entry puts it there.
+# Every relation compares figures of one entity, of metrics the registry relates (subset_of,
+# part_of, growth_of, change_of, ratio_of): the invariants of one entity over one family of
+# related metrics are one unit, and an edit re-instantiates the families its facts belong to. A
+# full run lists a population's invariants by series, then its part-whole families, then its
+# repeated figures (each in entity, metric and qualifier order); each result's ``orders`` entry
+# puts it there.
+
+
+def metric_families(metrics: dict[str, Metric]) -> dict[str, str]:
+    """Each metric's family: the metrics the registry's relations connect, named by the first
+    of them (a metric no relation names is a family of its own)."""
+    parent = {k: k for k in metrics}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for k, m in metrics.items():
+        for other in (m.subset_of, m.part_of, m.growth_of, m.change_of, *(m.ratio_of or ())):
+            if other in parent:
+                a, b = sorted((root(k), root(other)))
+                parent[b] = a
+    return {k: root(k) for k in metrics}
 
 
 def _pop_order(pop: tuple[str, str]) -> str:
@@ -616,10 +651,12 @@ def _pop_order(pop: tuple[str, str]) -> str:
     return f"{pop[0]}\x00{pop[1]}"
 
 
-def _entity_results(
-    facts: list[Fact], metrics: dict[str, Metric], ctx: CheckContext
-) -> tuple[list[Result], list[str], list[str], Touched | None]:
-    """The invariants of one entity's facts: results, their relations and their orders."""
+def _family_unit(
+    key: str, facts: list[Fact], metrics: dict[str, Metric], ctx: CheckContext
+) -> Unit:
+    """The invariants of one entity's facts of one family of metrics (``key``:
+    inv:<entity>|<family>)."""
+    entity = key[4:].split("|", 1)[0]
     dimensions = {k: m.dimension for k, m in metrics.items()}
     touched = ctx.touched_set()
     results: list[Result] = []
@@ -643,23 +680,17 @@ def _entity_results(
             results.append(res)
             relations.append(inv.relation)
             # the builder adds a population's part-whole families after all its series
-            orders.append(f"{pop}\x01{'1' if inv.relation == 'part_of' else '0'}")
-        for a, c, figure in b.repeats:
+            section = "1" if inv.relation == "part_of" else "0"
+            orders.append(f"{pop}\x01{section}\x01{entity}\x01{inv.place}")
+        for (a, c, figure), where in zip(b.repeats, b.repeat_places, strict=True):
             results.append(_repeat_result(a, c, figure, b.stated_label))
             relations.append("repeated-figure")
-            orders.append(f"{pop}\x012")
-    return results, relations, orders, touched
-
-
-def _entity_unit(
-    entity: str, facts: list[Fact], metrics: dict[str, Metric], ctx: CheckContext
-) -> Unit:
-    results, relations, orders, touched = _entity_results(facts, metrics, ctx)
-    placed = tuple(f"{o}\x01{entity}\x01{i:08d}" for i, o in enumerate(orders))
+            orders.append(f"{pop}\x012\x01{entity}\x01{where}")
     return Unit(
-        f"inv:{entity}", results, touched=ctx.unit_touched(touched), order=f"inv:{entity}",
+        key, results, touched=ctx.unit_touched(touched), order=key,
+        depends=frozenset(pair_key(entity, m) for m in {f.metric for f in facts}),
         info=[[rel, r.verdict] for rel, r in zip(relations, results, strict=True)],
-        orders=placed,
+        orders=tuple(f"{o}\x01{i:08d}" for i, o in enumerate(orders)),
     )  # fmt: skip
 
 
@@ -680,22 +711,25 @@ def _formula_units(ctx: CheckContext, rules: list[Rule], facts: dict[str, Fact])
 
 def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
     metrics = ctx.corpus.metrics
+    family = metric_families(metrics)
     declares = any(_declares(m) for m in metrics.values())
+    groups: dict[str, list[Fact]] = defaultdict(list)
     if keys is None:
-        by_entity: dict[str, list[Fact]] = defaultdict(list)
         if declares:
             for f in ctx.facts:
-                by_entity[f.entity].append(f)
-        units = [_entity_unit(e, fs, metrics, ctx) for e, fs in sorted(by_entity.items())]
+                if f.metric in family:
+                    groups[f"inv:{f.entity}|{family[f.metric]}"].append(f)
+        units = [_family_unit(k, fs, metrics, ctx) for k, fs in sorted(groups.items())]
         return units + _formula_units(ctx, list(ctx.corpus.rules), ctx.facts_by_id)
     units = []
-    entities = sorted(keyed(keys, "inv:")) if declares else []
-    if entities:
-        pairs = [(e, m) for e in entities for m in metrics]
-        by_entity = defaultdict(list)
+    if declares:
+        # a changed pair (inv:entity|metric) stands for its family
+        wanted = {(e, family[m]) for e, m in (k[4:].split("|", 1) for k in keys
+                                             if k.startswith("inv:")) if m in family}  # fmt: skip
+        pairs = [(e, m) for e, fam in wanted for m in metrics if family[m] == fam]
         for f in ctx.lookup.facts_of_pairs(pairs):
-            by_entity[f.entity].append(f)
-        units += [_entity_unit(e, by_entity[e], metrics, ctx) for e in entities if by_entity[e]]
+            groups[f"inv:{f.entity}|{family[f.metric]}"].append(f)
+        units += [_family_unit(k, fs, metrics, ctx) for k, fs in sorted(groups.items())]
     rules = [r for r in ctx.lookup.rules(keyed(keys, "rule:")) if r.derived]
     if rules:
         named = set().union(*(rule_inputs(r) for r in rules))
@@ -705,9 +739,10 @@ def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
 
 
 def affected(keys: Collection[str], lookup: Lookup) -> set[str]:
-    """The entities of the changed facts (both places of a moved one), and the changed derived
-    rules (the formulas); a formula over changed facts is found by its recorded inputs."""
-    out = {f"inv:{entity}" for entity, _ in pairs_of(keys)}
+    """Each changed entity-metric pair (both places of a moved fact), which stands for its
+    family of metrics (a unit gone is found by its recorded pairs), and the changed derived rules
+    (the formulas); a formula over changed facts is found by its recorded inputs."""
+    out = {f"inv:{entity}|{metric}" for entity, metric in pairs_of(keys)}
     out.update(k for k in keys if k.startswith("rule:derived:"))
     return out
 
