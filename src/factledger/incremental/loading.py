@@ -45,7 +45,7 @@ from factledger.load.corpus import (
     warn_unread,
 )
 from factledger.load.ids import id_key
-from factledger.load.relations import check_relation_qualifiers
+from factledger.load.relations import relation_qualifier_problems
 from factledger.load.rules import Rule, derived_rules, load_rules
 from factledger.load.settings import Settings
 from factledger.model import Acknowledgement, Entity, Fact, Metric, Result, Source, input_problem
@@ -338,22 +338,35 @@ class LoadStage:
     def relation_qualifiers(
         self, old: dict[str, Fact], new: dict[str, Fact], metrics: dict[str, Metric]
     ) -> None:
-        """The registry's ``parts`` qualifiers against the qualifiers facts use (the loader's
-        ``check_relation_qualifiers``), again when a re-read file held a fact of such a metric:
-        over the facts of the metrics that name parts only."""
-        with_parts = sorted(k for k, m in metrics.items() if m.parts)
+        """The registry's ``parts`` qualifiers against the qualifier keys facts use (the
+        loader's ``check_relation_qualifiers``). The cache keeps how many facts of each metric
+        with parts use each key, so an edit never reads the other facts; the problems are made
+        again when the keys in use changed."""
+        with_parts = {k for k, m in metrics.items() if m.parts}
         if not with_parts:
             return
-        if self.corpus is not None:
-            facts: Iterable[Fact] = self.corpus.facts
-        else:
-            read = {f.metric for got in (old, new) for f in got.values()}
-            if not read.intersection(with_parts):
-                return
-            rows = self.store.select_in("SELECT blob FROM facts WHERE metric IN ({})", with_parts)
-            facts = (unpack(blob) for (blob,) in rows)
+        before: dict[str, dict[str, int]] = {}
+        if not self.cold:
+            before = self.store.meta("qualifier_keys") or {}
+        counts = {m: dict(keys) for m, keys in before.items()}
+        for sign, got in ((-1, old), (1, new)):
+            for f in got.values():
+                if f.metric in with_parts:
+                    keys = counts.setdefault(f.metric, {})
+                    for k, _ in f.qualifiers:
+                        keys[k] = keys.get(k, 0) + sign
+        counts = {m: {k: n for k, n in sorted(keys.items()) if n} for m, keys in counts.items()}
+        counts = {m: keys for m, keys in sorted(counts.items()) if keys}
+        self.store.set_meta("qualifier_keys", counts)
+        if (
+            not self.cold
+            and counts.keys() == before.keys()
+            and all(counts[m].keys() == before[m].keys() for m in counts)
+        ):
+            return  # the same keys in use: the same problems
         problems: list[Result] = []
-        check_relation_qualifiers(metrics, facts, problems)
+        used = {m: set(keys) for m, keys in counts.items()}
+        relation_qualifier_problems(metrics, used, problems)
         # after every facts file's problems, before the rule files' (load_corpus's order)
         self.put("relation-qualifiers", "3\uffff", problems)
 
