@@ -46,10 +46,12 @@ from factledger.expression import (
     to_text,
     walk,
 )
+from factledger.load.relations import ancestors, member_view
 from factledger.load.rules import Rule
 from factledger.model import (
     GROWTH_BASES,
     PER_PERIODS,
+    Entity,
     Fact,
     Metric,
     Period,
@@ -74,6 +76,9 @@ RELATIONS = (
     "ratio_of",
     "formula-entities",
     "formula-periods",
+    "entity_part_of",
+    "member_of",
+    "member-in-ranking",
 )
 # A cumulative figure repeated unchanged this many days later is probably an old figure.
 REPEAT_DAYS = 30
@@ -190,8 +195,15 @@ class Invariant:
 class _Builder:
     """The invariants of one population."""
 
-    def __init__(self, metrics: dict[str, Metric], pop: tuple[str, str], facts: list[Fact]):
+    def __init__(
+        self,
+        metrics: dict[str, Metric],
+        pop: tuple[str, str],
+        facts: list[Fact],
+        entities: dict[str, Entity] | None = None,
+    ):
         self.metrics = metrics
+        self.entities = entities or {}
         self.pop = pop
         self.series: dict[SeriesKey, dict[str, Group]] = defaultdict(dict)
         for f in facts:
@@ -267,7 +279,41 @@ class _Builder:
                 self._growth(key, metric)
             if metric.ratio_of:
                 self._ratio(key, metric)
+            if self.entities:
+                self._entity_wholes(key, metric)
         self._parts()
+
+    # -- entities: part_of, member_of --
+
+    def _entity_wholes(self, key: SeriesKey, metric: Metric) -> None:
+        """A part's (a member's) flow is at most its whole's for the same period and qualifiers;
+        a member's share at most its series' share in the same ranking. Compared with the
+        nearest whole that has a figure for the period (Kling's revenue with Kuaishou's)."""
+        e, m, q = key
+        if metric.aggregation == "flow" and metric.dimension not in _NOT_ADDITIVE:
+            relation, through = "entity_part_of", ("part_of", "member_of")
+        elif metric.dimension == "share":
+            relation, through = "member_of", ("member_of",)
+        else:
+            return
+        who, rest = member_view(e, q, self.entities)
+        wholes = [
+            (w, m, rest)
+            for w in ancestors(self.entities, who, through)
+            if (w, m, rest) in self.series
+        ]
+        for g in self.series[key].values():
+            h = next((h for w in wholes for h in self._match(w, g.period, False)), None)
+            if h is None:
+                continue
+            what = "a member" if relation == "member_of" else "a part"
+            self.add(
+                relation,
+                Compare("<=", g.ref, h.ref),
+                [g, h],
+                f"{who} is {what} of {h.entity}: its {m} is at most {h.entity}'s for the same "
+                f"{'ranking and ' if relation == 'member_of' else ''}period",
+            )
 
     # -- subset_of --
 
@@ -573,7 +619,11 @@ def _repeat_result(a: Group, b: Group, figure: tuple, label: str) -> Result:
 # --- the check ------------------------------------------------------------------------------
 
 
-def instantiate(facts: Iterable[Fact], metrics: dict[str, Metric]) -> list[_Builder]:
+def instantiate(
+    facts: Iterable[Fact],
+    metrics: dict[str, Metric],
+    entities: dict[str, Entity] | None = None,
+) -> list[_Builder]:
     """One builder per population, its invariants built."""
     pops: dict[tuple[str, str], list[Fact]] = defaultdict(list)
     for f in facts:
@@ -582,7 +632,7 @@ def instantiate(facts: Iterable[Fact], metrics: dict[str, Metric]) -> list[_Buil
             pops[pop].append(f)
     builders = []
     for pop in sorted(pops):
-        b = _Builder(metrics, pop, pops[pop])
+        b = _Builder(metrics, pop, pops[pop], entities)
         b.build()
         builders.append(b)
     return builders
@@ -596,8 +646,9 @@ def run(ctx: CheckContext) -> CheckOutput:
     touched: set[str] | None = set(before) if ctx.measure_touched else None
     results: list[Result] = []
     relations: Counter[str] = Counter()
-    if any(_declares(m) for m in metrics.values()):
-        for b in instantiate(ctx.facts, metrics):
+    entities = {k: e for k, e in ctx.corpus.entities.items() if e.part_of or e.member_of}
+    if entities or any(_declares(m) for m in metrics.values()):
+        for b in instantiate(ctx.facts, metrics, entities):
             index = ExactIndex(
                 [f for g in b.series.values() for gr in g.values() for f in gr.facts], dimensions
             )
@@ -616,6 +667,9 @@ def run(ctx: CheckContext) -> CheckOutput:
             for a, c, figure in b.repeats:
                 results.append(_repeat_result(a, c, figure, b.stated_label))
                 relations["repeated-figure"] += 1
+    for res in members_in_rankings(ctx.facts, entities):
+        results.append(res)
+        relations["member-in-ranking"] += 1
     formulas = formula_results(ctx.corpus.rules, ctx.facts_by_id, metrics)
     results += formulas
     relations.update(r.data.relation for r in formulas)
@@ -625,6 +679,83 @@ def run(ctx: CheckContext) -> CheckOutput:
         "verdicts": dict(Counter(r.verdict for r in results)),
     }
     return CheckOutput(results, extras, (touched or set()) - before)
+
+
+def members_in_rankings(facts: Iterable[Fact], entities: dict[str, Entity]) -> list[Result]:
+    """A ranking that lists a member of a series (Kling 2.0 Master) and the series itself (Kling)
+    as separate entries: a warning, since the series' figure contains the member's. A ranking is
+    a name some ``rank`` claim uses; its entries at a period are that ranking's rank claims and
+    the facts whose qualifiers name it."""
+    members = {k for k, e in entities.items() if e.member_of}
+    if not members:
+        return []
+    facts = [f for f in facts if f.kind != "hypothetical"]
+    names = {f.claim.ranking for f in facts if f.claim is not None and f.claim.ranking}
+    entries: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    for f in facts:
+        named = {f.claim.ranking} if f.claim is not None and f.claim.ranking else set()
+        named |= {v for _, v in f.qualifiers if v in names}
+        for ranking in named:
+            entries[ranking, f.period.key].append(f)
+    out = []
+    for (ranking, _), listed in sorted(entries.items()):
+        who = {f.id: member_view(f.entity, f.qualifiers, entities)[0] for f in listed}
+        present = set(who.values())
+        for member in sorted(present & members):
+            series = next(
+                (s for s in ancestors(entities, member, "member_of") if s in present), None
+            )
+            if series is not None:
+                facts = [f for f in listed if who[f.id] in (member, series)]
+                out.append(_member_result(ranking, member, series, facts, who))
+    return out
+
+
+def _member_result(
+    ranking: str, member: str, series: str, listed: list[Fact], who: dict[str, str]
+) -> Result:
+    facts = sorted(listed, key=lambda f: f.id)
+    first = next(f for f in facts if who[f.id] == member)
+    period = fmt.period_label(first.period)
+    rid = f"invariant:member-in-ranking:{ranking}@{period}:{member}/{series}"
+    values = "; ".join(f"{who[f.id]} {f.value} ({f.source})" for f in facts)
+    description = f"{member} is a member of the series {series}, yet {ranking} lists both"
+    return Result(
+        id=rid,
+        kind="invariant",
+        severity="warning",
+        verdict="member-in-ranking",
+        message=f"{description} at {period}: {values}. The series' figure contains its "
+        "member's, so they are not rivals; the ranking mixes a family and one of its members "
+        "(or the source names the wrong model)",
+        fact_ids=tuple(f.id for f in facts),
+        file=first.file,
+        line=first.line,
+        fingerprint=fingerprint(
+            "member-in-ranking", rid, sorted((f.id, f.value, who[f.id]) for f in facts)
+        ),
+        data=pl.RuleData(
+            description=description,
+            expression=f"{member} ∈ {series}",
+            tolerance=0.0,
+            operands=operand_data(
+                [
+                    filled(Slot(label, label, []), group, None)
+                    for label, group in _by_key(facts, who).items()
+                ]
+            ),
+            relation="member-in-ranking",
+        ),
+    )
+
+
+def _by_key(facts: list[Fact], who: dict[str, str]) -> dict[str, list[Fact]]:
+    """Facts grouped by who they are about, metric and unit (one operand each: a share and a
+    place)."""
+    out: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        out[f"{who[f.id]}.{f.metric}" + (f" ({f.unit})" if f.unit else "")].append(f)
+    return dict(out)
 
 
 def _declares(m: Metric) -> bool:
