@@ -13,7 +13,7 @@ from factledger.devtools import synth
 from factledger.load import load_corpus
 from factledger.text import fold
 
-SOURCES, FACTS, RATE, SEED = 8, 400, 0.05, 7
+SOURCES, FACTS, RATE, SEED = 8, 420, 0.05, 7
 EXPECTED_KIND = {
     "value-conflict": "conflict",
     "broken-quote": "provenance",
@@ -32,6 +32,10 @@ EXPECTED_KIND = {
     "cumulative-shrinks": "invariant",
     "repeated-figure": "invariant",
     "cross-entity-formula": "invariant",
+    # claims that are not one number (checks/claims.py)
+    "false-record": "claim",
+    "rank-contradicted": "claim",
+    "count-ignores-members": "claim",
 }
 # heuristics and stretches, not contradictions: a warning to review
 WARNINGS = {"repeated-figure", "cross-entity-formula", "strained-conflict", "strained-sum"}
@@ -124,7 +128,7 @@ def test_every_injected_discrepancy_is_found(outcome: engine.Outcome, truth: lis
         assert all(f.result.severity == severity and f.status == "open" for f in hits), t
         strained = t["kind"].startswith("strained")
         assert all((f.result.verdict == "strained") == strained for f in hits), t
-        if EXPECTED_KIND[t["kind"]] == "invariant" and t["kind"] not in WARNINGS:
+        if EXPECTED_KIND[t["kind"]] in ("invariant", "claim") and t["kind"] not in WARNINGS:
             assert hits[0].result.verdict == "violated", t
         if t["kind"] in ("value-conflict", "last-digit"):
             assert set(t["fact_ids"]) == set(hits[0].result.fact_ids)
@@ -152,6 +156,48 @@ def test_the_registry_declares_each_kind_of_relation(outcome: engine.Outcome) ->
     relations = outcome.extras["invariants"]["relations"]
     assert {"subset_of", "part_of", "flow", "flow-sum", "cumulative", "growth_of",
             "ratio_of"} <= set(relations)  # fmt: skip
+
+
+def test_injected_claims_are_false_by_the_figures(
+    outcome: engine.Outcome, truth: list[dict]
+) -> None:
+    """Each injected claim fact states its claim in its quote, and every source of it is found."""
+    facts = {f.id: f for f in outcome.corpus.facts}
+    findings = {f.result.id for f in outcome.findings}
+    words = {"false-record": ("創歷史新高", "record_high"), "rank-contradicted": ("名", "rank"),
+             "count-ignores-members": ("次", "count")}  # fmt: skip
+    for t in truth:
+        if t["kind"] not in words:
+            continue
+        word, kind = words[t["kind"]]
+        for i in t["fact_ids"]:
+            f = facts[i]
+            assert f.claim is not None and f.claim.kind == kind, i
+            assert word in f.value and f.value in f.quote, i
+            assert f"claim:{i}" in findings, i
+
+
+def test_true_claims_hold(tmp_path: Path) -> None:
+    """With nothing injected, every claim of each kind the synth writes holds."""
+    out = tmp_path / "claims"
+    synth.generate(out, sources=30, facts=1500, rate=0, seed=5)
+    result = engine.run(out, expectations=False)
+    assert result.findings == []
+    facts = {f.id: f for f in result.corpus.facts}
+    verdicts: dict[tuple[str, str], set[str]] = {}
+    for r in result.results:
+        if r.kind == "claim":
+            f = facts[r.id.removeprefix("claim:")]
+            verdicts.setdefault((f.claim.kind, f.metric), set()).add(r.verdict)  # type: ignore[union-attr]
+    assert verdicts == {
+        ("record_high", "revenue_growth_yoy"): {"holds"},
+        ("record_low", "revenue_growth_yoy"): {"holds"},
+        ("record_high", "mau"): {"holds"},
+        ("rank", "usage_rank"): {"holds"},
+        ("count", "model_releases"): {"holds"},
+    }
+    claims = sum(f.claim is not None for f in result.corpus.facts)
+    assert 0.02 * len(facts) < claims < 0.1 * len(facts)  # a share of the facts, not all
 
 
 def test_no_discrepancies_passes_the_gate(tmp_path: Path) -> None:
