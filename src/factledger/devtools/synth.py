@@ -14,7 +14,9 @@ facts (checks/claims.py) stand beside the figures: a company's model series list
 series of consecutive companies share a ranking (usage_share with an `of: <ranking>` qualifier)
 where some also claim their place (位居第二名, ``rank`` by usage_share); a company's Q4 revenue
 growth or MAU is a record (創歷史新高 / 創歷史新低) where the corpus's earlier quarters make it
-one. Each claim says what the figures give, so all of them hold.
+one. Each claim says what the figures give, so all of them hold. The entity registry declares
+relations: each model series is ``part_of`` its company and its models ``member_of`` it; half
+the companies have a product (``part_of`` the company) whose Q3 revenue is well below theirs.
 
 Every written value is checked with :func:`factledger.quantity.parse_readings` to contain the
 true value, so the only findings are the injected ones, listed in ``ground_truth.json``. The
@@ -48,7 +50,13 @@ room for:
   others in ``also``): ``false-record`` (創歷史新高 for Q4 growth when an earlier quarter's is
   more than a point higher), ``rank-contradicted`` (a place the ranking's shares do not give, and
   that no other entry claims) and ``count-ignores-members`` (one release fewer than the series'
-  releases the corpus lists).
+  releases the corpus lists);
+* one per entity relation of ``facts/entities.yaml`` (products ``part_of`` their company, models
+  ``member_of`` their series): ``product-above-company`` (a product's Q3 revenue 1.4× its
+  company's, finding ``invariant:entity_part_of:…``) and ``member-vs-series`` (a model's share
+  listed in the ranking its own series is in, below the series' share: a warning
+  ``invariant:member-in-ranking:…``; it takes the place of one fact of a group of three or more
+  sources).
 
 Deterministic for a given ``--seed``: the same arguments write byte-identical files.
 """
@@ -97,11 +105,16 @@ INJECTED = (
     "false-record",
     "rank-contradicted",
     "count-ignores-members",
+    # entity relations (facts/entities.yaml part_of, member_of)
+    "product-above-company",
+    "member-vs-series",
 )
 RANKING_SIZE = 4  # entries (model series of consecutive blocks) per ranking
 RECORD_SHARE = 0.5  # blocks whose source says their revenue growth is a record
 RANK_CLAIM_SHARE = 0.6  # ranking entries with a rank claim (第二名) beside their share
 COUNT_SHARE = 0.5  # model series whose releases a source counts (發佈4次版本)
+PRODUCT_SHARE = 0.5  # companies with a product (part_of the company) whose Q3 revenue is given
+_PRODUCTS = ["支付", "雲", "音樂", "商城", "影視"]
 _VERSIONS = ["Lite", "Pro", "Turbo", "Max", "Ultra"]  # model names in release order, no digits
 _CN_NUM = "零一二三四五六七八九十"
 
@@ -252,6 +265,8 @@ class Entity:
     key: str
     name: str
     kind: str = "company"
+    part_of: str | None = None  # a product of a company (facts/entities.yaml)
+    member_of: str | None = None  # a model of a series
 
 
 @dataclass
@@ -452,8 +467,9 @@ class _Planner:
         RANKING_SIZE consecutive blocks and its place there, a record of revenue growth. What
         each claim says is decided once every injection is made (_finish_claims)."""
         rng = self.rng
-        series = Entity(f"{ent.key}-ai", f"{ent.name}大模型", kind="product")
-        models = [Entity(f"{ent.key}-{v.lower()}", f"{ent.name}{v}", kind="model")
+        series = Entity(f"{ent.key}-ai", f"{ent.name}大模型", kind="product", part_of=ent.key)
+        models = [Entity(f"{ent.key}-{v.lower()}", f"{ent.name}{v}", kind="model",
+                         member_of=series.key)
                   for v in _VERSIONS[: rng.randint(2, len(_VERSIONS))]]  # fmt: skip
         months = sorted(rng.sample(range(24), len(models)))  # 2024-01 .. 2025-12
         for n, (m, month) in enumerate(zip(models, months, strict=True), 1):
@@ -473,7 +489,16 @@ class _Planner:
                                qualifiers=ranking, words=_ranking_name(k))  # fmt: skip
         if rng.random() < RECORD_SHARE:
             g["record"] = Group(ent, "record", "revenue_growth_yoy", f"{YEAR}Q4", 0.0, "claim")
-        return [series, *models]
+        others = [series, *models]
+        if rng.random() < PRODUCT_SHARE:  # a product's quarter, well below its company's
+            word = rng.choice(_PRODUCTS)
+            product = Entity(f"{ent.key}-product", f"{ent.name}{word}", kind="product",
+                             part_of=ent.key)  # fmt: skip
+            g["product"] = Group(product, "product", "revenue", f"{YEAR}Q3",
+                                 round(g["rev3"].true / 1e6 * rng.uniform(0.1, 0.3)) * 1e6,
+                                 "CNY")  # fmt: skip
+            others.append(product)
+        return others
 
     def plan(self) -> None:
         heap = [(0, i) for i in range(len(self.clusters))]
@@ -915,6 +940,58 @@ class _Planner:
             record.claim = {"record_high" if high else "record_low": "true"}
             record.words = "創歷史新高" if high else "創歷史新低"
 
+    # -- entity relations --
+
+    def _inject_product_above_company(self, per: dict[str, int]) -> None:
+        """A product (part_of its company) with 1.4× the company's Q3 revenue."""
+        for b in self._pick("product-above-company", per, self._blocks_with("product", "rev3"),
+                            lambda b: [b.groups["product"], b.groups["rev3"]]):  # fmt: skip
+            product, whole = b.groups["product"], b.groups["rev3"]
+            product.true = round(whole.true * 1.4 / 1e6) * 1e6
+            product.no_over = whole.no_over = True
+            e = b.entity.key
+            self._truth("product-above-company", f"invariant:entity_part_of:{product.entity.key}"
+                        f".revenue<={e}.revenue@{YEAR}Q3", product.facts + whole.facts)  # fmt: skip
+
+    def _inject_member_vs_series(self, per: dict[str, int]) -> None:
+        """A model's share listed in the ranking its own series is in: below the series' share
+        (member_of holds) but a rival of it. The share takes the place of one fact of a group
+        stated by three or more sources, so the corpus keeps its size."""
+        entries: dict[str, list[Group]] = {}
+        for b in self.blocks:
+            grp = b.groups.get("ushare")
+            if grp is not None and grp.facts:
+                entries.setdefault(grp.qualifiers[0][1], []).append(grp)
+        models = {b.entity.key: [e for e in b.others if e.member_of] for b in self.blocks}
+        spare = [
+            g for b in self.blocks for key, g in b.groups.items()
+            if key in ("mau1", "mau2", "mau3", "mau4", "np", "market") and len(g.facts) >= 3
+            and id(g) not in self.used
+        ]  # fmt: skip
+        for b in self._pick("member-vs-series", per, self._blocks_with("ushare"),
+                            lambda b: [b.groups["ushare"]]):  # fmt: skip
+            series = b.groups["ushare"]
+            name = series.qualifiers[0][1]
+            others = [g.true for g in entries[name] if g is not series]
+            share = next((series.true * f for f in (0.7, 0.6, 0.5, 0.8, 0.4)
+                          if all(abs(series.true * f - x) >= 1 for x in others)), None)  # fmt: skip
+            if share is None or not spare or not models[b.entity.key]:
+                continue
+            gone = spare.pop(self.rng.randrange(len(spare)))
+            p = gone.facts.pop()
+            p.source.facts.remove(p)
+            model = models[b.entity.key][-1]  # the latest model
+            grp = Group(model, "ushare", "usage_share", series.period, share, "%",
+                        qualifiers=series.qualifiers, exact_only=True,
+                        words=series.words)  # fmt: skip
+            fact = PFact(grp, p.source)
+            grp.facts.append(fact)
+            p.source.facts.append(fact)
+            b.groups["model-share"] = grp
+            self.used.add(id(grp))
+            self._truth("member-vs-series", f"invariant:member-in-ranking:{name}@{series.period}:"
+                        f"{model.key}/{series.entity.key}", [fact, *series.facts])  # fmt: skip
+
     def finish(self) -> None:
         """Values computed from others once every injection is made: each ARPU from its
         quarter's revenue and paying users (a quarter per user, not per month, where the
@@ -1187,6 +1264,8 @@ def _sentence(rng: random.Random, p: PFact, pt: str) -> str:
             return f"{name}在{g.words}{pt}榜單中位居{v}。"
         case "record":
             return f"{name}{pt}{'月活躍用戶' if g.metric == 'mau' else '營收增速'}{v}。"
+        case "product":
+            return f"{name}業務{pt}實現收入{v}。"
     raise AssertionError(g.role)
 
 
@@ -1327,6 +1406,15 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _entity_yaml(e: Entity) -> str:
+    text = f"  - key: {e.key}\n    names: [{e.name}]\n    kind: {e.kind}\n"
+    if e.part_of:
+        text += f"    part_of: {e.part_of}\n"
+    if e.member_of:
+        text += f"    member_of: {e.member_of}\n"
+    return text
+
+
 def _fact_yaml(p: PFact) -> str:
     g = p.group
     lines = [
@@ -1422,7 +1510,7 @@ def generate(out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: i
     (out / "facts" / "entities.yaml").write_text(
         "# Entity registry of a synthetic corpus (factledger synth).\nentities:"
         + ("\n" if ents else " []\n")
-        + "".join(f"  - key: {e.key}\n    names: [{e.name}]\n    kind: {e.kind}\n" for e in ents),
+        + "".join(_entity_yaml(e) for e in ents),
         encoding="utf-8",
     )
     (out / "facts" / "metrics.yaml").write_text(METRICS_YAML, encoding="utf-8")
