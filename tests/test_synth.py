@@ -159,7 +159,9 @@ def test_the_registry_declares_each_kind_of_relation(outcome: engine.Outcome) ->
         assert any(getattr(m, relation) for m in metrics.values()), relation
     relations = outcome.extras["invariants"]["relations"]
     assert {"subset_of", "part_of", "flow", "flow-sum", "cumulative", "growth_of",
-            "ratio_of"} <= set(relations)  # fmt: skip
+            "ratio_of", "entity_part_of", "member_of"} <= set(relations)  # fmt: skip
+    entities = outcome.corpus.entities.values()
+    assert any(e.part_of for e in entities) and any(e.member_of for e in entities)
 
 
 def test_injected_claims_are_false_by_the_figures(
