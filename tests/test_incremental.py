@@ -38,7 +38,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # synth writes relations (facts/metrics.yaml) but no claim facts: the template gets claims of
 # every kind, with what they compare with
 OTHER = "ent-zz"  # a second entity (synth writes one per 60 facts)
-NAMES = {"ent-00001": "海鼎科技", OTHER: "織夢科技"}
+# synth's entity relations: ent-00001-ai part_of ent-00001, ent-00001-lite member_of ent-00001-ai
+NAMES = {"ent-00001": "海鼎科技", OTHER: "織夢科技", "ent-00001-ai": "海鼎AI",
+         "ent-00001-lite": "海鼎Lite"}  # fmt: skip
 REGISTRY = """\
   - key: revenue_rank
     dimension: rank
@@ -78,6 +80,12 @@ CLAIMS = [
      '{rank: "2", ranking: top-revenue, by: revenue}', "2025年Q4收入榜第二名。"),
     (1, "clm-rank-1", OTHER, "revenue_rank", "{of: top-revenue}", "2025Q4", "第二名",
      '{rank: "2", ranking: top-revenue, by: revenue}', "2025年Q4收入榜第二名。"),
+    (0, "ai-revenue-2025q1", "ent-00001-ai", "revenue", "", "2025Q1", "30億元", "",
+     "2025年Q1收入30億元。"),
+    (0, "clm-rank-ai", "ent-00001-ai", "revenue_rank", "{of: top-revenue}", "2025Q4", "第三名",
+     '{rank: "3", ranking: top-revenue}', "2025年Q4收入榜第三名。"),
+    (1, "clm-rank-lite", "ent-00001-lite", "revenue_rank", "{of: top-revenue}", "2025Q4",
+     "第四名", '{rank: "4", ranking: top-revenue}', "2025年Q4收入榜第四名。"),
     (1, "zz-release-1.0", OTHER, "release_date", "{model: m-1.0}", "2025-03", "2025年3月", "",
      "2025年3月發佈模型1.0。"),
     (1, "zz-release-2.0", OTHER, "release_date", "{model: m-2.0}", "2025-03", "2025年3月", "",
@@ -93,8 +101,11 @@ def add_claims(root: Path) -> None:
     facts = root / "facts"
     with (facts / "entities.yaml").open("a", encoding="utf-8") as fh:
         fh.write(f"  - key: {OTHER}\n    names: [{NAMES[OTHER]}]\n    kind: company\n")
+    declared = (facts / "metrics.yaml").read_text("utf-8")
     with (facts / "metrics.yaml").open("a", encoding="utf-8") as fh:
-        fh.write(REGISTRY)
+        for block in REGISTRY.split("  - key: ")[1:]:  # the metrics synth does not declare
+            if f"- key: {block.split()[0]}\n" not in declared:
+                fh.write("  - key: " + block)
     seeds = sorted((root / "seeds").glob("*.md"))[:2]
     for i, seed in enumerate(seeds):
         mine = [c for c in CLAIMS if c[0] == i]
@@ -446,7 +457,9 @@ def test_the_template_has_a_claim_of_every_kind_and_invariants(template: Path) -
     claims = {r.id: r.verdict for r in full.results if r.kind == "claim"}
     kinds = {f.claim.kind for f in full.corpus.facts if f.claim is not None}
     assert kinds == {"record_high", "greater_than", "less_than", "rank", "count"}
-    assert len(claims) == 6 and "input" not in {r.kind for r in full.results}
+    assert len(claims) == 8 and "input" not in {r.kind for r in full.results}
+    relations = full.extras["invariants"]["relations"]
+    assert relations.get("entity_part_of") and relations.get("member-in-ranking")
     assert full.extras["invariants"]["invariants"] > 0
     assert any(r.kind == "invariant" and OTHER in r.id for r in full.results)
 

@@ -13,7 +13,7 @@ from factledger.devtools import synth
 from factledger.load import load_corpus
 from factledger.text import fold
 
-SOURCES, FACTS, RATE, SEED = 8, 400, 0.05, 7
+SOURCES, FACTS, RATE, SEED = 8, 420, 0.05, 7
 EXPECTED_KIND = {
     "value-conflict": "conflict",
     "broken-quote": "provenance",
@@ -32,9 +32,17 @@ EXPECTED_KIND = {
     "cumulative-shrinks": "invariant",
     "repeated-figure": "invariant",
     "cross-entity-formula": "invariant",
+    # claims that are not one number (checks/claims.py)
+    "false-record": "claim",
+    "rank-contradicted": "claim",
+    "count-ignores-members": "claim",
+    # entity relations (facts/entities.yaml)
+    "product-above-company": "invariant",
+    "member-vs-series": "invariant",
 }
 # heuristics and stretches, not contradictions: a warning to review
-WARNINGS = {"repeated-figure", "cross-entity-formula", "strained-conflict", "strained-sum"}
+WARNINGS = {"repeated-figure", "cross-entity-formula", "strained-conflict", "strained-sum",
+            "member-vs-series"}  # fmt: skip
 
 
 def explains(t: dict, result_id: str) -> bool:
@@ -124,7 +132,7 @@ def test_every_injected_discrepancy_is_found(outcome: engine.Outcome, truth: lis
         assert all(f.result.severity == severity and f.status == "open" for f in hits), t
         strained = t["kind"].startswith("strained")
         assert all((f.result.verdict == "strained") == strained for f in hits), t
-        if EXPECTED_KIND[t["kind"]] == "invariant" and t["kind"] not in WARNINGS:
+        if EXPECTED_KIND[t["kind"]] in ("invariant", "claim") and t["kind"] not in WARNINGS:
             assert hits[0].result.verdict == "violated", t
         if t["kind"] in ("value-conflict", "last-digit"):
             assert set(t["fact_ids"]) == set(hits[0].result.fact_ids)
@@ -151,7 +159,55 @@ def test_the_registry_declares_each_kind_of_relation(outcome: engine.Outcome) ->
         assert any(getattr(m, relation) for m in metrics.values()), relation
     relations = outcome.extras["invariants"]["relations"]
     assert {"subset_of", "part_of", "flow", "flow-sum", "cumulative", "growth_of",
-            "ratio_of"} <= set(relations)  # fmt: skip
+            "ratio_of", "entity_part_of", "member_of"} <= set(relations)  # fmt: skip
+    entities = outcome.corpus.entities.values()
+    assert any(e.part_of for e in entities) and any(e.member_of for e in entities)
+
+
+def test_injected_claims_are_false_by_the_figures(
+    outcome: engine.Outcome, truth: list[dict]
+) -> None:
+    """Each injected claim fact states its claim in its quote, and every source of it is found."""
+    facts = {f.id: f for f in outcome.corpus.facts}
+    findings = {f.result.id for f in outcome.findings}
+    words = {"false-record": ("創歷史新高", "record_high"), "rank-contradicted": ("名", "rank"),
+             "count-ignores-members": ("次", "count")}  # fmt: skip
+    for t in truth:
+        if t["kind"] not in words:
+            continue
+        word, kind = words[t["kind"]]
+        for i in t["fact_ids"]:
+            f = facts[i]
+            assert f.claim is not None and f.claim.kind == kind, i
+            assert word in f.value and f.value in f.quote, i
+            assert f"claim:{i}" in findings, i
+
+
+def test_true_claims_hold(tmp_path: Path) -> None:
+    """With nothing injected, every claim of each kind the synth writes holds."""
+    out = tmp_path / "claims"
+    synth.generate(out, sources=30, facts=1500, rate=0, seed=5)
+    result = engine.run(out, expectations=False)
+    assert result.findings == []
+    facts = {f.id: f for f in result.corpus.facts}
+    verdicts: dict[tuple[str, str], set[str]] = {}
+    for r in result.results:
+        if r.kind == "claim":
+            f = facts[r.id.removeprefix("claim:")]
+            verdicts.setdefault((f.claim.kind, f.metric), set()).add(r.verdict)  # type: ignore[union-attr]
+    assert verdicts == {
+        ("record_high", "revenue_growth_yoy"): {"holds"},
+        ("record_low", "revenue_growth_yoy"): {"holds"},
+        ("record_high", "mau"): {"holds"},
+        ("rank", "usage_rank"): {"holds"},
+        ("count", "model_releases"): {"holds"},
+    }
+    # the declared relations have figures to compare, and hold: a product below its company,
+    # rankings of series without their own models
+    parts = {k for k, e in result.corpus.entities.items() if e.part_of}
+    assert any(f.entity in parts and f.metric == "revenue" for f in result.corpus.facts)
+    claims = sum(f.claim is not None for f in result.corpus.facts)
+    assert 0.02 * len(facts) < claims < 0.1 * len(facts)  # a share of the facts, not all
 
 
 def test_no_discrepancies_passes_the_gate(tmp_path: Path) -> None:

@@ -91,6 +91,7 @@ VERDICT_WORDS: dict[str | tuple[str, str], str] = {
     "repeated-figure": "Same cumulative figure repeated months apart",
     "mixed-entities": "Formula divides one entity's figure by another's",
     "mixed-periods": "Formula mixes period lengths",
+    "member-in-ranking": "Ranking lists a series and its own member as rivals",
     ("invariant", "holds"): "Relation holds",
     ("invariant", "possible"): "Relation can hold",
     ("invariant", "violated"): "Relation violated",
@@ -287,6 +288,11 @@ class Entity:
     kind: str
     file: str = ""
     line: int | None = None
+    # relations (docs/fact-format.md, "Entity relations"): a product, unit or segment of a company;
+    # a model or version of a series
+    part_of: str | None = None
+    member_of: str | None = None
+    field_lines: dict[str, int] = field(default_factory=dict)
 
 
 # How a metric's values relate over time (facts/metrics.yaml ``aggregation``): a flow adds up over

@@ -85,6 +85,8 @@ def fact_inputs(fact: Fact) -> set[str]:
     }
     if ranking := rank_of(fact):
         out.add(ranking_key(ranking))
+    # a qualifier value may name a ranking: the fact is then one of its entries
+    out.update(ranking_key(v) for _, v in fact.qualifiers)
     return out
 
 
@@ -230,6 +232,14 @@ class Lookup(Protocol):
         """The facts claiming a place in one of ``rankings``."""
         ...
 
+    def rankings(self) -> set[str]:
+        """The rankings rank claims name."""
+        ...
+
+    def facts_naming(self, values: Iterable[str]) -> list[Fact]:
+        """The facts with one of ``values`` as a qualifier value."""
+        ...
+
     def row_count(self) -> int:
         """The facts with a row in the facts table (``table.has_row``: not a claim in words)."""
         ...
@@ -369,6 +379,13 @@ class CorpusLookup:
         wanted = set(rankings)
         return [f for f in self.corpus.facts if rank_of(f) in wanted]
 
+    def rankings(self) -> set[str]:
+        return {r for f in self.corpus.facts if (r := rank_of(f))}
+
+    def facts_naming(self, values: Iterable[str]) -> list[Fact]:
+        wanted = set(values)
+        return [f for f in self.corpus.facts if any(v in wanted for _, v in f.qualifiers)]
+
     def row_count(self) -> int:
         from factledger.table import has_row
 
@@ -414,7 +431,7 @@ def default_checks() -> list[Check]:
         conflicts,
         coverage,
         expectations,
-        invariants,
+        invariant_units,
         provenance,
         rules,
         schema,
@@ -425,7 +442,7 @@ def default_checks() -> list[Check]:
         schema.CHECK,
         expectations.CHECK,
         rules.CHECK,
-        invariants.CHECK,
+        invariant_units.CHECK,
         conflicts.CHECK,
         claims.CHECK,
         coverage.CHECK,

@@ -20,34 +20,16 @@ contradicted by the actual it underestimated. Hypothetical facts take part in no
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
 from factledger import formatting as fmt
 from factledger import payloads as pl
-from factledger.checks import (
-    Check,
-    CheckContext,
-    CheckOutput,
-    Incremental,
-    Lookup,
-    Unit,
-    UnitsView,
-    keyed,
-    pair_key,
-    pairs_of,
-    rule_key,
-    rule_order,
-    run_all,
-)
-from factledger.checks.formulas import contains, formula_results
-from factledger.checks.rules import evaluate
-from factledger.checks.rules import inputs as rule_inputs
+from factledger.checks.formulas import contains
 from factledger.checks.rules.evaluation import FactIndex, Slot, filled, operand_data
 from factledger.expression import (
     Assertion,
@@ -61,10 +43,12 @@ from factledger.expression import (
     to_text,
     walk,
 )
+from factledger.load.relations import ancestors, member_view
 from factledger.load.rules import Rule
 from factledger.model import (
     GROWTH_BASES,
     PER_PERIODS,
+    Entity,
     Fact,
     Metric,
     Period,
@@ -89,6 +73,9 @@ RELATIONS = (
     "ratio_of",
     "formula-entities",
     "formula-periods",
+    "entity_part_of",
+    "member_of",
+    "member-in-ranking",
 )
 # A cumulative figure repeated unchanged this many days later is probably an old figure.
 REPEAT_DAYS = 30
@@ -188,12 +175,13 @@ def compact(tree: Assertion | Expr) -> str:
     return text
 
 
-def place(metric: str, qualifiers: Qualifiers, *more: str) -> str:
-    """A series' (metric, qualifiers) or a family's (whole, qualifiers, part key) as text that
+def place(entity: str, metric: str, qualifiers: Qualifiers, *more: str) -> str:
+    """A series' (entity, metric, qualifiers) or a family's (entity, whole, qualifiers, part
+    key) as text that
     sorts as the tuple does: "\x00" ends the metric, "\x02" and "\x03" join the qualifiers,
     so each sorts before any character and below the "\x01" that separates an order's parts."""
     quals = "\x03".join(f"{k}\x02{v}" for k, v in qualifiers)
-    return "\x00".join((metric, quals, *more))
+    return "\x00".join((entity, metric, quals, *more))
 
 
 def _label(g: Group) -> str:
@@ -214,8 +202,15 @@ class Invariant:
 class _Builder:
     """The invariants of one population."""
 
-    def __init__(self, metrics: dict[str, Metric], pop: tuple[str, str], facts: list[Fact]):
+    def __init__(
+        self,
+        metrics: dict[str, Metric],
+        pop: tuple[str, str],
+        facts: list[Fact],
+        entities: dict[str, Entity] | None = None,
+    ):
         self.metrics = metrics
+        self.entities = entities or {}
         self.pop = pop
         self.series: dict[SeriesKey, dict[str, Group]] = defaultdict(dict)
         for f in facts:
@@ -280,7 +275,7 @@ class _Builder:
 
     def build(self) -> None:
         for key in sorted(self.series):
-            self.place = place(key[1], key[2])
+            self.place = place(*key)
             metric = self.metrics.get(key[1])
             if metric is None:
                 continue
@@ -294,7 +289,41 @@ class _Builder:
                 self._growth(key, metric)
             if metric.ratio_of:
                 self._ratio(key, metric)
+            if self.entities:
+                self._entity_wholes(key, metric)
         self._parts()
+
+    # -- entities: part_of, member_of --
+
+    def _entity_wholes(self, key: SeriesKey, metric: Metric) -> None:
+        """A part's (a member's) flow is at most its whole's for the same period and qualifiers;
+        a member's share at most its series' share in the same ranking. Compared with the
+        nearest whole that has a figure for the period (Kling's revenue with Kuaishou's)."""
+        e, m, q = key
+        if metric.aggregation == "flow" and metric.dimension not in _NOT_ADDITIVE:
+            relation, through = "entity_part_of", ("part_of", "member_of")
+        elif metric.dimension == "share":
+            relation, through = "member_of", ("member_of",)
+        else:
+            return
+        who, rest = member_view(e, q, self.entities)
+        wholes = [
+            (w, m, rest)
+            for w in ancestors(self.entities, who, through)
+            if (w, m, rest) in self.series
+        ]
+        for g in self.series[key].values():
+            h = next((h for w in wholes for h in self._match(w, g.period, False)), None)
+            if h is None:
+                continue
+            what = "a member" if relation == "member_of" else "a part"
+            self.add(
+                relation,
+                Compare("<=", g.ref, h.ref),
+                [g, h],
+                f"{who} is {what} of {h.entity}: its {m} is at most {h.entity}'s for the same "
+                f"{'ranking and ' if relation == 'member_of' else ''}period",
+            )
 
     # -- subset_of --
 
@@ -337,7 +366,7 @@ class _Builder:
                 for pk, g in periods.items():
                     families[fam][pk].append((have[k], g))
         for fam in sorted(families):
-            self.place = place(fam[1], fam[2], fam[3])
+            self.place = place(*fam)
             e, w, q_whole, k = fam
             whole = self.metrics[w]
             share = whole.dimension == "share"  # the whole of shares is 100 %
@@ -602,7 +631,11 @@ def _repeat_result(a: Group, b: Group, figure: tuple, label: str) -> Result:
 # --- the check ------------------------------------------------------------------------------
 
 
-def instantiate(facts: Iterable[Fact], metrics: dict[str, Metric]) -> list[_Builder]:
+def instantiate(
+    facts: Iterable[Fact],
+    metrics: dict[str, Metric],
+    entities: dict[str, Entity] | None = None,
+) -> list[_Builder]:
     """One builder per population, its invariants built."""
     pops: dict[tuple[str, str], list[Fact]] = defaultdict(list)
     for f in facts:
@@ -611,162 +644,87 @@ def instantiate(facts: Iterable[Fact], metrics: dict[str, Metric]) -> list[_Buil
             pops[pop].append(f)
     builders = []
     for pop in sorted(pops):
-        b = _Builder(metrics, pop, pops[pop])
+        b = _Builder(metrics, pop, pops[pop], entities)
         b.build()
         builders.append(b)
     return builders
 
 
-# --- the check, in units: one per entity and family of related metrics, one per formula -----
-#
-# Every relation compares figures of one entity, of metrics the registry relates (subset_of,
-# part_of, growth_of, change_of, ratio_of): the invariants of one entity over one family of
-# related metrics are one unit, and an edit re-instantiates the families its facts belong to. A
-# full run lists a population's invariants by series, then its part-whole families, then its
-# repeated figures (each in entity, metric and qualifier order); each result's ``orders`` entry
-# puts it there.
-
-
-def metric_families(metrics: dict[str, Metric]) -> dict[str, str]:
-    """Each metric's family: the metrics the registry's relations connect, named by the first
-    of them (a metric no relation names is a family of its own)."""
-    parent = {k: k for k in metrics}
-
-    def root(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for k, m in metrics.items():
-        for other in (m.subset_of, m.part_of, m.growth_of, m.change_of, *(m.ratio_of or ())):
-            if other in parent:
-                a, b = sorted((root(k), root(other)))
-                parent[b] = a
-    return {k: root(k) for k in metrics}
-
-
-def _pop_order(pop: tuple[str, str]) -> str:
-    """A population as text that sorts as the tuple does ("\x00" sorts before any character)."""
-    return f"{pop[0]}\x00{pop[1]}"
-
-
-def _family_unit(
-    key: str, facts: list[Fact], metrics: dict[str, Metric], ctx: CheckContext
-) -> Unit:
-    """The invariants of one entity's facts of one family of metrics (``key``:
-    inv:<entity>|<family>)."""
-    entity = key[4:].split("|", 1)[0]
-    dimensions = {k: m.dimension for k, m in metrics.items()}
-    touched = ctx.touched_set()
-    results: list[Result] = []
-    relations: list[str] = []
-    orders: list[str] = []
-    for b in instantiate(facts, metrics):
-        index = ExactIndex(
-            [f for g in b.series.values() for gr in g.values() for f in gr.facts], dimensions
-        )
-        seen: set[str] = set()
-        pop = _pop_order(b.pop)
-        for inv in b.invariants:
-            if inv.rule.id in seen:
-                continue
-            seen.add(inv.rule.id)
-            res = evaluate(inv.rule, index, touched)
-            if isinstance(res.data, pl.RuleData):
-                res = dataclasses.replace(
-                    res, data=dataclasses.replace(res.data, relation=inv.relation)
-                )
-            results.append(res)
-            relations.append(inv.relation)
-            # the builder adds a population's part-whole families after all its series
-            section = "1" if inv.relation == "part_of" else "0"
-            orders.append(f"{pop}\x01{section}\x01{entity}\x01{inv.place}")
-        for (a, c, figure), where in zip(b.repeats, b.repeat_places, strict=True):
-            results.append(_repeat_result(a, c, figure, b.stated_label))
-            relations.append("repeated-figure")
-            orders.append(f"{pop}\x012\x01{entity}\x01{where}")
-    return Unit(
-        key, results, touched=ctx.unit_touched(touched), order=key,
-        depends=frozenset(pair_key(entity, m) for m in {f.metric for f in facts}),
-        info=[[rel, r.verdict] for rel, r in zip(relations, results, strict=True)],
-        orders=tuple(f"{o}\x01{i:08d}" for i, o in enumerate(orders)),
-    )  # fmt: skip
-
-
-def _formula_units(ctx: CheckContext, rules: list[Rule], facts: dict[str, Fact]) -> list[Unit]:
-    """A unit per derived fact's implicit rule: its formula's warnings (after every
-    population's invariants)."""
-    units = []
-    for rule in rules:
-        if not rule.derived:
-            continue
-        got = formula_results([rule], facts, ctx.corpus.metrics)
-        units.append(Unit(
-            rule_key(rule.id), got, depends=rule_inputs(rule), order="\uffff" + rule_order(rule),
-            info=[[r.data.relation, r.verdict] for r in got],  # type: ignore[union-attr]
-        ))  # fmt: skip
-    return units
-
-
-def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
-    metrics = ctx.corpus.metrics
-    family = metric_families(metrics)
-    declares = any(_declares(m) for m in metrics.values())
-    groups: dict[str, list[Fact]] = defaultdict(list)
-    if keys is None:
-        if declares:
-            for f in ctx.facts:
-                if f.metric in family:
-                    groups[f"inv:{f.entity}|{family[f.metric]}"].append(f)
-        units = [_family_unit(k, fs, metrics, ctx) for k, fs in sorted(groups.items())]
-        return units + _formula_units(ctx, list(ctx.corpus.rules), ctx.facts_by_id)
-    units = []
-    if declares:
-        # a changed pair (inv:entity|metric) stands for its family
-        wanted = {(e, family[m]) for e, m in (k[4:].split("|", 1) for k in keys
-                                             if k.startswith("inv:")) if m in family}  # fmt: skip
-        pairs = [(e, m) for e, fam in wanted for m in metrics if family[m] == fam]
-        for f in ctx.lookup.facts_of_pairs(pairs):
-            groups[f"inv:{f.entity}|{family[f.metric]}"].append(f)
-        units += [_family_unit(k, fs, metrics, ctx) for k, fs in sorted(groups.items())]
-    rules = [r for r in ctx.lookup.rules(keyed(keys, "rule:")) if r.derived]
-    if rules:
-        named = set().union(*(rule_inputs(r) for r in rules))
-        facts = {f.id: f for f in ctx.lookup.facts(keyed(named, "fact:"))}
-        units += _formula_units(ctx, rules, facts)
-    return units
-
-
-def affected(keys: Collection[str], lookup: Lookup) -> set[str]:
-    """Each changed entity-metric pair (both places of a moved fact), which stands for its
-    family of metrics (a unit gone is found by its recorded pairs), and the changed derived rules
-    (the formulas); a formula over changed facts is found by its recorded inputs."""
-    out = {f"inv:{entity}|{metric}" for entity, metric in pairs_of(keys)}
-    out.update(k for k in keys if k.startswith("rule:derived:"))
+def members_in_rankings(facts: Iterable[Fact], entities: dict[str, Entity]) -> list[Result]:
+    """A ranking that lists a member of a series (Kling 2.0 Master) and the series itself (Kling)
+    as separate entries: a warning, since the series' figure contains the member's. A ranking is
+    a name some ``rank`` claim uses; its entries at a period are that ranking's rank claims and
+    the facts whose qualifiers name it."""
+    members = {k for k, e in entities.items() if e.member_of}
+    if not members:
+        return []
+    facts = [f for f in facts if f.kind != "hypothetical"]
+    names = {f.claim.ranking for f in facts if f.claim is not None and f.claim.ranking}
+    entries: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    for f in facts:
+        named = {f.claim.ranking} if f.claim is not None and f.claim.ranking else set()
+        named |= {v for _, v in f.qualifiers if v in names}
+        for ranking in named:
+            entries[ranking, f.period.key].append(f)
+    out = []
+    for (ranking, _), listed in sorted(entries.items()):
+        who = {f.id: member_view(f.entity, f.qualifiers, entities)[0] for f in listed}
+        present = set(who.values())
+        for member in sorted(present & members):
+            series = next(
+                (s for s in ancestors(entities, member, "member_of") if s in present), None
+            )
+            if series is not None:
+                facts = [f for f in listed if who[f.id] in (member, series)]
+                out.append(_member_result(ranking, member, series, facts, who))
     return out
 
 
-def summarize(ctx: CheckContext, units: UnitsView) -> CheckOutput:
-    relations: Counter[str] = Counter()
-    verdicts: Counter[str] = Counter()
-    for info in units.infos():
-        for relation, verdict in info:
-            relations[relation] += 1
-            verdicts[verdict] += 1
-    extras = {
-        "invariants": sum(relations.values()),
-        "relations": dict(sorted(relations.items())),
-        "verdicts": dict(verdicts),
-    }
-    return CheckOutput([], extras)
+def _member_result(
+    ranking: str, member: str, series: str, listed: list[Fact], who: dict[str, str]
+) -> Result:
+    facts = sorted(listed, key=lambda f: f.id)
+    first = next(f for f in facts if who[f.id] == member)
+    period = fmt.period_label(first.period)
+    rid = f"invariant:member-in-ranking:{ranking}@{period}:{member}/{series}"
+    values = "; ".join(f"{who[f.id]} {f.value} ({f.source})" for f in facts)
+    description = f"{member} is a member of the series {series}, yet {ranking} lists both"
+    return Result(
+        id=rid,
+        kind="invariant",
+        severity="warning",
+        verdict="member-in-ranking",
+        message=f"{description} at {period}: {values}. The series' figure contains its "
+        "member's, so they are not rivals; the ranking mixes a family and one of its members "
+        "(or the source names the wrong model)",
+        fact_ids=tuple(f.id for f in facts),
+        file=first.file,
+        line=first.line,
+        fingerprint=fingerprint(
+            "member-in-ranking", rid, sorted((f.id, f.value, who[f.id]) for f in facts)
+        ),
+        data=pl.RuleData(
+            description=description,
+            expression=f"{member} ∈ {series}",
+            tolerance=0.0,
+            operands=operand_data(
+                [
+                    filled(Slot(label, label, []), group, None)
+                    for label, group in _by_key(facts, who).items()
+                ]
+            ),
+            relation="member-in-ranking",
+        ),
+    )
 
 
-INCREMENTAL = Incremental(affected, run_units, summarize)
-
-
-def run(ctx: CheckContext) -> CheckOutput:
-    return run_all(ctx, INCREMENTAL)
+def _by_key(facts: list[Fact], who: dict[str, str]) -> dict[str, list[Fact]]:
+    """Facts grouped by who they are about, metric and unit (one operand each: a share and a
+    place)."""
+    out: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        out[f"{who[f.id]}.{f.metric}" + (f" ({f.unit})" if f.unit else "")].append(f)
+    return dict(out)
 
 
 def _declares(m: Metric) -> bool:
@@ -775,4 +733,11 @@ def _declares(m: Metric) -> bool:
     )
 
 
-CHECK = Check("invariants", run, ("invariant",), cross_checks=True, incremental=INCREMENTAL)
+def __getattr__(name: str) -> object:
+    """The check itself (``CHECK``, ``run``, ``INCREMENTAL``) lives beside its units, in
+    :mod:`factledger.checks.invariant_units`."""
+    if name in ("CHECK", "run", "INCREMENTAL"):
+        from factledger.checks import invariant_units
+
+        return getattr(invariant_units, name)
+    raise AttributeError(name)

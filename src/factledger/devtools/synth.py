@@ -8,7 +8,15 @@ a market size in US dollars, guidance, hedged values (超過, 約, 近), enumera
 (分別超過…、…), a derived half-year figure with its formula, a metric registry that declares the
 bundled kinds of relation (flow, stock, cumulative, growth_of, subset_of, part_of, ratio_of per
 month) and hand-written rules for what no relation states (this year's quarters against the
-year, a segment's share, profit below revenue, MAU increasing, guidance above the year).
+year, a segment's share, profit below revenue, MAU increasing, guidance above the year). Claim
+facts (checks/claims.py) stand beside the figures: a company's model series lists its releases
+(release_date, a `model` qualifier) and a source counts them (已累計發佈4次版本, ``count``); the
+series of consecutive companies share a ranking (usage_share with an `of: <ranking>` qualifier)
+where some also claim their place (位居第二名, ``rank`` by usage_share); a company's Q4 revenue
+growth or MAU is a record (創歷史新高 / 創歷史新低) where the corpus's earlier quarters make it
+one. Each claim says what the figures give, so all of them hold. The entity registry declares
+relations: each model series is ``part_of`` its company and its models ``member_of`` it; half
+the companies have a product (``part_of`` the company) whose Q3 revenue is well below theirs.
 
 Every written value is checked with :func:`factledger.quantity.parse_readings` to contain the
 true value, so the only findings are the injected ones, listed in ``ground_truth.json``. The
@@ -37,7 +45,18 @@ room for:
   off its two quarters), ``per-period-mix-up`` (a quarter's revenue per user written as 元/月),
   ``cumulative-shrinks`` (downloads falling), ``repeated-figure`` (the same download count six
   months apart; a warning) and ``cross-entity-formula`` (a derived paying rate over another
-  company's users; a warning).
+  company's users; a warning);
+* one per kind of claim, each a ``claim:<fact id>`` finding (one per source that states it, the
+  others in ``also``): ``false-record`` (創歷史新高 for Q4 growth when an earlier quarter's is
+  more than a point higher), ``rank-contradicted`` (a place the ranking's shares do not give, and
+  that no other entry claims) and ``count-ignores-members`` (one release fewer than the series'
+  releases the corpus lists);
+* one per entity relation of ``facts/entities.yaml`` (products ``part_of`` their company, models
+  ``member_of`` their series): ``product-above-company`` (a product's Q3 revenue 1.4× its
+  company's, finding ``invariant:entity_part_of:…``) and ``member-vs-series`` (a model's share
+  listed in the ranking its own series is in, below the series' share: a warning
+  ``invariant:member-in-ranking:…``; it takes the place of one fact of a group of three or more
+  sources).
 
 Deterministic for a given ``--seed``: the same arguments write byte-identical files.
 """
@@ -82,7 +101,22 @@ INJECTED = (
     "cumulative-shrinks",
     "repeated-figure",
     "cross-entity-formula",
+    # claims that are not one number (checks/claims.py), each a ``claim:<fact id>`` finding
+    "false-record",
+    "rank-contradicted",
+    "count-ignores-members",
+    # entity relations (facts/entities.yaml part_of, member_of)
+    "product-above-company",
+    "member-vs-series",
 )
+RANKING_SIZE = 4  # entries (model series of consecutive blocks) per ranking
+RECORD_SHARE = 0.5  # blocks whose source says their revenue growth is a record
+RANK_CLAIM_SHARE = 0.6  # ranking entries with a rank claim (第二名) beside their share
+COUNT_SHARE = 0.5  # model series whose releases a source counts (發佈4次版本)
+PRODUCT_SHARE = 0.5  # companies with a product (part_of the company) whose Q3 revenue is given
+_PRODUCTS = ["支付", "雲", "音樂", "商城", "影視"]
+_VERSIONS = ["Lite", "Pro", "Turbo", "Max", "Ultra"]  # model names in release order, no digits
+_CN_NUM = "零一二三四五六七八九十"
 
 _SYLLABLES = list("星雲智聯華創騰達光遠源恒宇瀚鼎昇越新銳捷博泰豐明海峰維盛嘉睿晨啟航")
 _COMPANY = ["科技", "網絡", "集團", "傳媒", "智能", "資訊", "文化", "互娛", "控股", "視界"]
@@ -189,6 +223,30 @@ metrics:
     series: true
     names: [付費率]
     description: Paying users as a share of users.
+  - key: usage_share
+    dimension: share
+    unit: "%"
+    series: true
+    names: [使用份額]
+    description: Share of usage in the ranking named by the `of` qualifier.
+  - key: usage_rank
+    dimension: rank
+    unit: rank
+    series: true
+    names: [位居]
+    description: Place in the ranking named by the `of` qualifier (1 = most used); a rank claim.
+  - key: release_date
+    dimension: date
+    unit: date
+    series: true
+    names: [發佈]
+    description: Date a model version was released (`model` qualifier).
+  - key: model_releases
+    dimension: count
+    unit: count
+    series: true
+    names: [發佈…次版本]
+    description: Number of model versions released as of the period; a count claim.
   - key: market_size
     dimension: money
     unit: CNY
@@ -206,6 +264,9 @@ metrics:
 class Entity:
     key: str
     name: str
+    kind: str = "company"
+    part_of: str | None = None  # a product of a company (facts/entities.yaml)
+    member_of: str | None = None  # a model of a series
 
 
 @dataclass
@@ -232,12 +293,18 @@ class Group:
     no_over: bool = False  # no 超過 variant (an injected conflict or a wrong total)
     exact_only: bool = False  # every source writes the exact figure (a last-digit slip)
     understated: bool = False  # written 超過 70 % of the figure (a strained reading)
+    claim: dict[str, str] | None = None  # a claim fact's `claim:` (set in _finish_claims)
+    words: str = ""  # what the sentence names besides the entity: a model, a ranking
+    wrong: bool = False  # an injected false claim
 
     @property
     def dimension(self) -> str:
         if self.unit == "%":
-            return "share" if self.metric in ("revenue_share", "paying_rate") else "growth"
-        return {"CNY": "money", "USD": "money", "count": "count"}.get(self.unit, "price-per-period")
+            if self.metric in ("revenue_share", "paying_rate", "usage_share"):
+                return "share"
+            return "growth"
+        return {"CNY": "money", "USD": "money", "count": "count", "rank": "rank",
+                "date": "date"}.get(self.unit, "price-per-period")  # fmt: skip
 
     @property
     def label(self) -> str:
@@ -271,6 +338,7 @@ class Block:
     entity: Entity
     groups: dict[str, Group]
     rules: list[dict] = field(default_factory=list)
+    others: list[Entity] = field(default_factory=list)  # its model series and models
 
 
 def _period_slug(period: str) -> str:
@@ -280,7 +348,8 @@ def _period_slug(period: str) -> str:
 def _ident(p: PFact) -> str:
     g = p.group
     qual = "".join(f"-{v}" for _k, v in g.qualifiers)
-    return f"{p.source.id}-{g.entity.key}-{g.metric}{qual}-{_period_slug(g.period)}"
+    tail = "-record" if g.role == "record" else ""  # beside the growth figure it is about
+    return f"{p.source.id}-{g.entity.key}-{g.metric}{qual}-{_period_slug(g.period)}{tail}"
 
 
 class _Planner:
@@ -301,6 +370,7 @@ class _Planner:
         self._names = names
         self.truth: list[dict] = []
         self.pending_broken = 0  # broken quotes to inject once quotes are written
+        self.used: set[int] = set()  # ids of groups an injection changed or relies on
 
     def _sources(self, n: int) -> list[Src]:
         out = []
@@ -390,6 +460,46 @@ class _Planner:
                          round(first * rng.uniform(1.3, 1.8)) * 1e4, "count")  # fmt: skip
         return g
 
+    def _claim_groups(self, ent: Entity, i: int, g: dict[str, Group]) -> list[Entity]:
+        """The groups of claims that are not one number, after the figures they are checked
+        against (so trimming drops a claim before its figures): the releases of the company's
+        model series and a count of them, the series' share in a ranking of the series of
+        RANKING_SIZE consecutive blocks and its place there, a record of revenue growth. What
+        each claim says is decided once every injection is made (_finish_claims)."""
+        rng = self.rng
+        series = Entity(f"{ent.key}-ai", f"{ent.name}大模型", kind="product", part_of=ent.key)
+        models = [Entity(f"{ent.key}-{v.lower()}", f"{ent.name}{v}", kind="model",
+                         member_of=series.key)
+                  for v in _VERSIONS[: rng.randint(2, len(_VERSIONS))]]  # fmt: skip
+        months = sorted(rng.sample(range(24), len(models)))  # 2024-01 .. 2025-12
+        for n, (m, month) in enumerate(zip(models, months, strict=True), 1):
+            period = f"{YEAR - 1 + month // 12}-{month % 12 + 1:02d}"
+            g[f"rel{n}"] = Group(series, "release", "release_date", period, 0.0, "date",
+                                 qualifiers=(("model", m.key),), words=m.name)  # fmt: skip
+        if rng.random() < COUNT_SHARE:
+            g["count"] = Group(series, "count", "model_releases", f"{YEAR}-12", len(models),
+                               "count")  # fmt: skip
+        k, place = divmod(i - 1, RANKING_SIZE)
+        share = 32 - 7 * place + rng.uniform(-1.5, 1.5)  # places 4+ points apart
+        ranking = (("of", f"ranking-{k + 1:05d}"),)
+        g["ushare"] = Group(series, "ushare", "usage_share", f"{YEAR}Q4", share, "%",
+                           qualifiers=ranking, exact_only=True, words=_ranking_name(k))  # fmt: skip
+        if rng.random() < RANK_CLAIM_SHARE:
+            g["urank"] = Group(series, "urank", "usage_rank", f"{YEAR}Q4", 0.0, "rank",
+                               qualifiers=ranking, words=_ranking_name(k))  # fmt: skip
+        if rng.random() < RECORD_SHARE:
+            g["record"] = Group(ent, "record", "revenue_growth_yoy", f"{YEAR}Q4", 0.0, "claim")
+        others = [series, *models]
+        if rng.random() < PRODUCT_SHARE:  # a product's quarter, well below its company's
+            word = rng.choice(_PRODUCTS)
+            product = Entity(f"{ent.key}-product", f"{ent.name}{word}", kind="product",
+                             part_of=ent.key)  # fmt: skip
+            g["product"] = Group(product, "product", "revenue", f"{YEAR}Q3",
+                                 round(g["rev3"].true / 1e6 * rng.uniform(0.1, 0.3)) * 1e6,
+                                 "CNY")  # fmt: skip
+            others.append(product)
+        return others
+
     def plan(self) -> None:
         heap = [(0, i) for i in range(len(self.clusters))]
         total, i = 0, 0
@@ -397,6 +507,7 @@ class _Planner:
             i += 1
             ent = self._entity(i)
             groups = self._groups(ent)
+            others = self._claim_groups(ent, i, groups)
             load, ci = heapq.heappop(heap)
             cluster = self.clusters[ci]
             added = 0
@@ -416,7 +527,7 @@ class _Planner:
                     added += 1
                 if key == "rev2":  # the derived half year, by a source with both quarters
                     self._derived(groups, cluster)
-            block = Block(ent, groups)
+            block = Block(ent, groups, others=others)
             self.blocks.append(block)
             total += added + (1 if "h1" in groups else 0)
             heapq.heappush(heap, (load + added, ci))
@@ -521,7 +632,6 @@ class _Planner:
         k = len(INJECTED)
         per = {kind: max(1, total // k + (i < total % k)) for i, kind in enumerate(INJECTED)}
         rng = self.rng
-        self.used: set[int] = set()  # ids of groups an injection changed or relies on
         # value conflicts and last-digit slips: single-period groups of 2+ sources
         eligible = [
             grp for b in self.blocks for key, grp in b.groups.items()
@@ -723,10 +833,170 @@ class _Planner:
             self.used.add(id(rate))
             self._truth("cross-entity-formula", "invariant:formula-entities:", [fact])
 
+    # -- claims: each injection makes one claim false; _finish_claims writes what it says --
+
+    def _growths(self, b: Block) -> dict[int, Group] | None:
+        """The quarters' revenue growth a record claim of ``b`` is checked against, or None
+        when one of them is used by another injection."""
+        got = {n: b.groups[f"growth{n}"] for n in range(1, 5)
+               if f"growth{n}" in b.groups and b.groups[f"growth{n}"].facts}  # fmt: skip
+        return None if any(id(grp) in self.used for grp in got.values()) else got
+
+    def _inject_false_record(self, per: dict[str, int]) -> None:
+        """創歷史新高 for Q4 growth when an earlier quarter's growth is higher."""
+        eligible = []
+        for b in self._blocks_with("record"):
+            gs = self._growths(b)
+            if (
+                gs
+                and 4 in gs
+                and len(gs) > 1
+                and max(gs[n].true for n in gs if n < 4) > gs[4].true + 1
+            ):
+                eligible.append(b)
+
+        def groups(b: Block) -> list[Group]:
+            return [b.groups["record"], *(self._growths(b) or {}).values()]
+
+        for b in self._pick("false-record", per, eligible, groups):
+            record = b.groups["record"]
+            record.wrong = True
+            self._truth("false-record", "claim:", record.facts)
+
+    def _inject_rank_contradicted(self, per: dict[str, int]) -> None:
+        """A place the ranking's shares do not give (chosen once every share is known)."""
+        for b in self._pick("rank-contradicted", per, self._blocks_with("urank", "ushare"),
+                            lambda b: [b.groups["urank"], b.groups["ushare"]]):  # fmt: skip
+            b.groups["urank"].wrong = True
+            self._truth("rank-contradicted", "claim:", b.groups["urank"].facts)
+
+    def _inject_count_ignores_members(self, per: dict[str, int]) -> None:
+        """One release fewer than the series' releases the corpus lists."""
+        eligible = self._blocks_with("count", "rel1", "rel2")
+        for b in self._pick("count-ignores-members", per, eligible,
+                            lambda b: [b.groups["count"]]):  # fmt: skip
+            b.groups["count"].wrong = True
+            self._truth("count-ignores-members", "claim:", b.groups["count"].facts)
+
+    def _finish_claims(self) -> None:
+        """What each claim says, from the figures the corpus finally holds: a record of Q4
+        revenue growth where it is more than a point above (below) every earlier quarter's, else
+        of Q4 MAU (which grows every quarter), else of Q1 growth, which has no earlier quarter
+        (unverifiable); each place from the ranking's shares; each count from the releases
+        listed."""
+        rankings: dict[str, list[Group]] = {}
+        for b in self.blocks:
+            for grp in b.groups.values():
+                if grp.role == "ushare" and grp.facts:
+                    rankings.setdefault(grp.qualifiers[0][1], []).append(grp)
+        place: dict[tuple[str, str], int] = {}
+        for name, entries in rankings.items():
+            entries.sort(key=lambda grp: -grp.true)
+            for n, grp in enumerate(entries, 1):
+                place[(name, grp.entity.key)] = n
+        claimed: dict[str, set[int]] = {}
+        ranks = [grp for b in self.blocks for grp in b.groups.values()
+                 if grp.role == "urank" and grp.facts]  # fmt: skip
+        for grp in ranks:
+            grp.true = place[(grp.qualifiers[0][1], grp.entity.key)]
+            if not grp.wrong:
+                claimed.setdefault(grp.qualifiers[0][1], set()).add(int(grp.true))
+        for grp in ranks:
+            name = grp.qualifiers[0][1]
+            if grp.wrong:  # a place no other entry claims (after the last, if all are)
+                taken = claimed.setdefault(name, set())
+                grp.true = next(n for n in range(1, len(rankings[name]) + 2)
+                                if n != grp.true and n not in taken)  # fmt: skip
+                taken.add(int(grp.true))
+            grp.claim = {"rank": str(int(grp.true)), "ranking": name, "by": "usage_share"}
+        for b in self.blocks:
+            g = b.groups
+            if "count" in g and g["count"].facts:
+                listed = sum(k.startswith("rel") and bool(grp.facts) for k, grp in g.items())
+                g["count"].true = listed - 1 if g["count"].wrong else listed
+                g["count"].claim = {"count": str(int(g["count"].true)), "of": "release_date"}
+            if "record" not in g or not g["record"].facts:
+                continue
+            record = g["record"]
+            gs, high = self._growths(b), True
+            if record.wrong:  # its growths are marked used
+                gs = {n: g[f"growth{n}"] for n in range(1, 5)
+                      if f"growth{n}" in g and g[f"growth{n}"].facts}  # fmt: skip
+            elif gs and 4 in gs and len(gs) > 1:
+                earlier = [gs[n].true for n in gs if n < 4]
+                high = gs[4].true > max(earlier) + 1
+                if not high and gs[4].true >= min(earlier) - 1:
+                    gs = None  # neither: monthly active users, which grow every quarter
+            else:
+                gs = None
+            maus = [g.get(f"mau{n}") for n in range(1, 5)]
+            if gs is None and all(m and m.facts and id(m) not in self.used for m in maus):
+                record.metric, gs, high = "mau", dict(enumerate(maus, 1)), True  # type: ignore[arg-type]
+            if gs is None:  # no earlier quarter to compare with: unverifiable
+                record.period, high = f"{YEAR}Q1", True
+            else:
+                for grp in gs.values():  # written exactly, so a point apart is a clear order
+                    grp.exact_only = True
+            record.claim = {"record_high" if high else "record_low": "true"}
+            record.words = "創歷史新高" if high else "創歷史新低"
+
+    # -- entity relations --
+
+    def _inject_product_above_company(self, per: dict[str, int]) -> None:
+        """A product (part_of its company) with 1.4× the company's Q3 revenue."""
+        for b in self._pick("product-above-company", per, self._blocks_with("product", "rev3"),
+                            lambda b: [b.groups["product"], b.groups["rev3"]]):  # fmt: skip
+            product, whole = b.groups["product"], b.groups["rev3"]
+            product.true = round(whole.true * 1.4 / 1e6) * 1e6
+            product.no_over = whole.no_over = True
+            e = b.entity.key
+            self._truth("product-above-company", f"invariant:entity_part_of:{product.entity.key}"
+                        f".revenue<={e}.revenue@{YEAR}Q3", product.facts + whole.facts)  # fmt: skip
+
+    def _inject_member_vs_series(self, per: dict[str, int]) -> None:
+        """A model's share listed in the ranking its own series is in: below the series' share
+        (member_of holds) but a rival of it. The share takes the place of one fact of a group
+        stated by three or more sources, so the corpus keeps its size."""
+        entries: dict[str, list[Group]] = {}
+        for b in self.blocks:
+            grp = b.groups.get("ushare")
+            if grp is not None and grp.facts:
+                entries.setdefault(grp.qualifiers[0][1], []).append(grp)
+        models = {b.entity.key: [e for e in b.others if e.member_of] for b in self.blocks}
+        spare = [
+            g for b in self.blocks for key, g in b.groups.items()
+            if key in ("mau1", "mau2", "mau3", "mau4", "np", "market") and len(g.facts) >= 3
+            and id(g) not in self.used
+        ]  # fmt: skip
+        for b in self._pick("member-vs-series", per, self._blocks_with("ushare"),
+                            lambda b: [b.groups["ushare"]]):  # fmt: skip
+            series = b.groups["ushare"]
+            name = series.qualifiers[0][1]
+            others = [g.true for g in entries[name] if g is not series]
+            share = next((series.true * f for f in (0.7, 0.6, 0.5, 0.8, 0.4)
+                          if all(abs(series.true * f - x) >= 1 for x in others)), None)  # fmt: skip
+            if share is None or not spare or not models[b.entity.key]:
+                continue
+            gone = spare.pop(self.rng.randrange(len(spare)))
+            p = gone.facts.pop()
+            p.source.facts.remove(p)
+            model = models[b.entity.key][-1]  # the latest model
+            grp = Group(model, "ushare", "usage_share", series.period, share, "%",
+                        qualifiers=series.qualifiers, exact_only=True,
+                        words=series.words)  # fmt: skip
+            fact = PFact(grp, p.source)
+            grp.facts.append(fact)
+            p.source.facts.append(fact)
+            b.groups["model-share"] = grp
+            self.used.add(id(grp))
+            self._truth("member-vs-series", f"invariant:member-in-ranking:{name}@{series.period}:"
+                        f"{model.key}/{series.entity.key}", [fact, *series.facts])  # fmt: skip
+
     def finish(self) -> None:
         """Values computed from others once every injection is made: each ARPU from its
         quarter's revenue and paying users (a quarter per user, not per month, where the
-        per-period mix-up is injected)."""
+        per-period mix-up is injected); what each claim says (_finish_claims)."""
+        self._finish_claims()
         for b in self.blocks:
             g = b.groups
             if "arpu" not in g:
@@ -984,6 +1254,18 @@ def _sentence(rng: random.Random, p: PFact, pt: str) -> str:
         case "rate":
             other = p.operands[1].group.entity.name if p.operands else "同業"
             return f"粗略計算，截至{pt}，{name}付費用戶約佔{other}用戶的{v}。"
+        case "release":
+            return f"{name}於{v}發佈{g.words}。"
+        case "count":
+            return f"截至{pt}，{name}已累計發佈{v}版本。"
+        case "ushare":
+            return f"在{g.words}{pt}榜單中，{name}的使用份額為{v}。"
+        case "urank":
+            return f"{name}在{g.words}{pt}榜單中位居{v}。"
+        case "record":
+            return f"{name}{pt}{'月活躍用戶' if g.metric == 'mau' else '營收增速'}{v}。"
+        case "product":
+            return f"{name}業務{pt}實現收入{v}。"
     raise AssertionError(g.role)
 
 
@@ -1041,7 +1323,9 @@ def _write_source_text(rng: random.Random, src: Src, first: list[bool]) -> list[
             continue
         g = p.group
         true = g.true * 0.3 if p.odd else g.true
-        if g.understated or p.understated:
+        if g.role in _CLAIM_ROLES:
+            p.value = _claim_value(g)
+        elif g.understated or p.understated:
             p.value = _understated(g, true)
         elif g.exact_only:
             p.value = _variants(g, true)["exact"]
@@ -1052,6 +1336,8 @@ def _write_source_text(rng: random.Random, src: Src, first: list[bool]) -> list[
         pt = _period_phrase(rng, g.period)
         if g.role == "dec":  # the month itself, not its last day
             pt = pt.removesuffix("底")
+        if g.role == "release":  # the date is the value and the period
+            pt = p.value
         p.period_text = [pt]
         p.quote = _sentence(rng, p, pt)
         sentences.append(p.quote)
@@ -1081,6 +1367,33 @@ def _finish_derived(src: Src) -> None:
         p.note = "The writer's own sum of the first two quarters."
 
 
+_CLAIM_ROLES = ("release", "count", "urank", "record")
+
+
+def _claim_value(g: Group) -> str:
+    """The written value of a claim fact (or a release date): the words that state it."""
+    match g.role:
+        case "release":
+            y, m = g.period.split("-")
+            return f"{y}年{int(m)}月"
+        case "count":
+            return f"{int(g.true)}次"
+        case "urank":
+            return f"第{_CN_NUM[int(g.true)]}名"
+    return g.words  # a record: 創歷史新高 / 創歷史新低
+
+
+def _ranking_name(k: int) -> str:
+    """A ranking's name without digits (a digit would be a mention to cover): syllables."""
+    n = len(_SYLLABLES)
+    chars = [_SYLLABLES[k % n], _SYLLABLES[k // n % n]]
+    k //= n * n
+    while k:
+        chars.append(_SYLLABLES[k % n])
+        k //= n
+    return "".join(chars) + "指數"
+
+
 def _break(p: PFact) -> None:
     p.quote = "據知情人士透露，" + p.quote
     p.note = "synthetic broken quote: the opening clause is not in the seed"
@@ -1091,6 +1404,15 @@ def _break(p: PFact) -> None:
 
 def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
+
+
+def _entity_yaml(e: Entity) -> str:
+    text = f"  - key: {e.key}\n    names: [{e.name}]\n    kind: {e.kind}\n"
+    if e.part_of:
+        text += f"    part_of: {e.part_of}\n"
+    if e.member_of:
+        text += f"    member_of: {e.member_of}\n"
+    return text
 
 
 def _fact_yaml(p: PFact) -> str:
@@ -1112,6 +1434,8 @@ def _fact_yaml(p: PFact) -> str:
     lines.append(f"    quote: {_q(p.quote)}")
     if p.period_text:
         lines.append("    period_text: [" + ", ".join(_q(t) for t in p.period_text) + "]")
+    if g.claim:
+        lines.append("    claim: {" + ", ".join(f"{k}: {_q(v)}" for k, v in g.claim.items()) + "}")
     if p.derived_from:
         lines.append("    derived_from: [" + ", ".join(p.derived_from) + "]")
         lines.append(f"    formula: {_q(p.formula or '')}")
@@ -1182,11 +1506,11 @@ def generate(out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: i
 
     for sub in ("seeds", "facts", "checks/rules"):
         (out / sub).mkdir(parents=True, exist_ok=True)
-    ents = [b.entity for b in plan.blocks]
+    ents = [e for b in plan.blocks for e in (b.entity, *b.others)]
     (out / "facts" / "entities.yaml").write_text(
         "# Entity registry of a synthetic corpus (factledger synth).\nentities:"
         + ("\n" if ents else " []\n")
-        + "".join(f"  - key: {e.key}\n    names: [{e.name}]\n    kind: company\n" for e in ents),
+        + "".join(_entity_yaml(e) for e in ents),
         encoding="utf-8",
     )
     (out / "facts" / "metrics.yaml").write_text(METRICS_YAML, encoding="utf-8")
@@ -1227,7 +1551,10 @@ def generate(out: Path, *, sources: int, facts: int, rate: float = 0.01, seed: i
             entry["expected"] = f"provenance:{entry['fact_ids'][0]}:quote"
         if t["kind"] == "cross-entity-formula":
             entry["expected"] += entry["fact_ids"][0]
-        if "also" in t:  # other findings the same discrepancy rightly causes
+        if t["expected"] == "claim:":  # one result per fact of the claim (a source each)
+            entry["expected"] += entry["fact_ids"][0]
+            t["also"] = [f"claim:{i}" for i in entry["fact_ids"][1:]]
+        if t.get("also"):  # other findings the same discrepancy rightly causes
             entry["also"] = t["also"]
         truth.append(entry)
     truth.sort(key=lambda e: (e["kind"], e["expected"]))

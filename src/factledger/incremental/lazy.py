@@ -62,6 +62,18 @@ class StoreLookup:
         sql = "SELECT ord, blob FROM facts WHERE metric IN ({})"
         return _ordered(self.store.select_in(sql, metrics))
 
+    def rankings(self) -> set[str]:
+        rows = self.store.conn.execute(
+            "SELECT DISTINCT ranking FROM facts WHERE ranking IS NOT NULL"
+        )
+        return {r for (r,) in rows}
+
+    def facts_naming(self, values: Iterable[str]) -> list[Fact]:
+        ids = [
+            i for (i,) in self.store.select_in("SELECT id FROM qvals WHERE value IN ({})", values)
+        ]
+        return self.facts(ids)
+
     def rank_claims(self, rankings: Iterable[str]) -> list[Fact]:
         sql = "SELECT ord, blob FROM facts WHERE ranking IN ({})"
         return _ordered(self.store.select_in(sql, rankings))

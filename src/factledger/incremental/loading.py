@@ -274,7 +274,7 @@ class LoadStage:
                 "SELECT file, blob FROM ignores WHERE file IN ({}) ORDER BY file, pos", order
             ):
                 old_ignores.setdefault(file, []).append(unpack(blob))
-            for table in ("facts", "fact_keys", "ignores"):
+            for table in ("facts", "qvals", "fact_keys", "ignores"):
                 self.store.select_in(f"DELETE FROM {table} WHERE file IN ({{}})", order)
             self.drop([f"convert:{fid}" for fid in old])
         canonical, conversion = fact_table.canonicalize(
@@ -285,6 +285,8 @@ class LoadStage:
             problems_of[p.fact_ids[0]].append(p)
         new = {f.id: f for f in canonical}
         fact_rows, key_rows, ignore_rows = [], [], []
+        # the qualifier values of each fact: a ranking's entries are the facts naming it
+        qval_rows = [(v, f.file, f.id) for f in canonical for v in {v for _, v in f.qualifiers}]
         for f in canonical:
             fact_rows.append((
                 f.id, f.file, fact_order(f), f.source, pair_key(f.entity, f.metric), f.metric,
@@ -312,6 +314,7 @@ class LoadStage:
                 self.corpus.ignores += got.ignores
         self.db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", fact_rows)
         self.db.executemany("INSERT INTO fact_keys VALUES (?, ?, ?)", key_rows)
+        self.db.executemany("INSERT INTO qvals VALUES (?, ?, ?)", qval_rows)
         self.db.executemany("INSERT INTO ignores VALUES (?, ?, ?, ?)", ignore_rows)
         for fid in set(old) | set(new):
             a, b = old.get(fid), new.get(fid)

@@ -34,7 +34,7 @@ import factledger
 from factledger.checks import Unit
 from factledger.model import fingerprint
 
-FORMAT = 2
+FORMAT = 3
 APPLICATION_ID = 0x464C4331  # "FLC1"
 DB_NAME = "cache.sqlite3"
 # SQLite's files beside the database: removed with it when the cache is discarded
@@ -58,6 +58,9 @@ CREATE INDEX facts_file ON facts(file);
 CREATE INDEX facts_source ON facts(source);
 CREATE INDEX facts_pair ON facts(pair);
 CREATE INDEX facts_ord ON facts(ord);
+CREATE TABLE qvals(value TEXT, file TEXT, id TEXT);
+CREATE INDEX qvals_value ON qvals(value);
+CREATE INDEX qvals_file ON qvals(file);
 CREATE TABLE fact_keys(key TEXT, file TEXT, loc TEXT);
 CREATE INDEX fact_keys_key ON fact_keys(key);
 CREATE INDEX fact_keys_file ON fact_keys(file);
@@ -101,8 +104,8 @@ END;
 CREATE TABLE rates(key BLOB PRIMARY KEY, value BLOB);
 CREATE TABLE gathered(chk TEXT PRIMARY KEY, blob BLOB);
 """
-DATA_TABLES = ("files", "facts", "fact_keys", "ignores", "sources", "rules", "refs", "units",
-               "deps", "results", "checks", "rids", "kinds", "gathered")  # fmt: skip
+DATA_TABLES = ("files", "facts", "qvals", "fact_keys", "ignores", "sources", "rules", "refs",
+               "units", "deps", "results", "checks", "rids", "kinds", "gathered")  # fmt: skip
 
 
 class CacheError(Exception):

@@ -29,7 +29,13 @@ from factledger.load.factfields import (
 )
 from factledger.load.factfiles import FactFile, FactId
 from factledger.load.ids import id_problem
-from factledger.load.relations import check_relation_qualifiers, check_relations, relation_fields
+from factledger.load.relations import (
+    check_entity_relations,
+    check_relation_qualifiers,
+    check_relations,
+    entity_relation_fields,
+    relation_fields,
+)
 from factledger.load.rules import (
     RULE_SUFFIXES,
     Rule,
@@ -107,7 +113,7 @@ SOURCE_FIELDS = {
     "origin": False,
     "url": False,
 }
-ENTITY_FIELDS = {"key": True, "names": True, "kind": True}
+ENTITY_FIELDS = {"key": True, "names": True, "kind": True, "part_of": False, "member_of": False}
 METRIC_FIELDS = {
     "key": True,
     "dimension": True,
@@ -342,8 +348,11 @@ def _load_list(
         if not isinstance(item, yn.Map):
             probs.add(item.line, section, "each entry must be a mapping")
             continue
-        if _check_fields(item, spec, probs, f"a {section[:-1]}"):
+        if _check_fields(item, spec, probs, _ENTRY_WORDS.get(section, "an entry")):
             build(item, probs)
+
+
+_ENTRY_WORDS = {"entities": "an entity", "metrics": "a metric"}
 
 
 def load_registries(corpus: Corpus) -> None:
@@ -359,7 +368,15 @@ def load_registries(corpus: Corpus) -> None:
         elif key in corpus.entities:
             probs.add(m.key_lines["key"], "key", f"duplicate entity {key!r}", key=key)
         else:
-            corpus.entities[key] = Entity(key, tuple(names), kind, probs.file, m.line)
+            corpus.entities[key] = Entity(
+                key,
+                tuple(names),
+                kind,
+                probs.file,
+                m.line,
+                field_lines=dict(m.key_lines),
+                **entity_relation_fields(m, key, probs),
+            )
 
     def metric(m: yn.Map, probs: Problems) -> None:
         vals = {
@@ -403,6 +420,7 @@ def load_registries(corpus: Corpus) -> None:
             )
 
     _load_list(corpus, "facts/entities.yaml", "entities", ENTITY_FIELDS, entity)
+    check_entity_relations(corpus.entities, Problems("facts/entities.yaml", corpus.problems))
     _load_list(corpus, "facts/metrics.yaml", "metrics", METRIC_FIELDS, metric)
     check_relations(corpus.metrics, Problems("facts/metrics.yaml", corpus.problems))
 

@@ -1,16 +1,24 @@
-"""Relations between metrics in the metric registry (``facts/metrics.yaml``): each relation field
-of a metric entry read and checked for its type (:func:`relation_fields`, called by the registry's
+"""Relations declared in the registries.
+
+Between metrics in the metric registry (``facts/metrics.yaml``): each relation field of a metric
+entry read and checked for its type (:func:`relation_fields`, called by the registry's
 ``metric()`` builder in :mod:`factledger.load.corpus`), then the relations checked together —
 targets that exist and fit, no cycle (:func:`check_relations`) — and against the facts: a ``parts``
 qualifier that is a typo (:func:`check_relation_qualifiers`). Every problem is a located input
 problem; a relation with a problem is dropped, the metric kept. ``checks/invariants`` instantiates
 what remains. Fields and meanings: docs/fact-format.md, "The metric registry and its relations".
+
+Between entities in the entity registry (``facts/entities.yaml``): ``part_of`` (a product, unit
+or segment of a company) and ``member_of`` (a model or version of a series), read by
+:func:`entity_relation_fields` and checked together by :func:`check_entity_relations` — a target
+that is a registered entity, not the entity itself, no chain that leads back to its start.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import re
 from collections.abc import Iterable
 from graphlib import CycleError, TopologicalSorter
@@ -20,6 +28,7 @@ from factledger.model import (
     AGGREGATIONS,
     GROWTH_BASES,
     PER_PERIODS,
+    Entity,
     Fact,
     Metric,
     Problems,
@@ -221,3 +230,110 @@ def relation_qualifier_problems(
                     f"(did you mean {hint[0]!r}?)",
                     key=metric.key,
                 )
+
+
+# --- entity relations ---------------------------------------------------------------------------
+
+ENTITY_RELATIONS = ("part_of", "member_of")
+
+
+def entity_relation_fields(m: yn.Map, key: str, probs: Problems) -> dict[str, str]:
+    """``part_of`` / ``member_of`` of one entity entry: each an entity key (checked against the
+    registry once it is whole, by :func:`check_entity_relations`)."""
+    out: dict[str, str] = {}
+    for name in ENTITY_RELATIONS:
+        node = m.items.get(name)
+        if node is None:
+            continue
+        if isinstance(node, yn.Scalar) and node.kind == "str" and node.text.strip():
+            out[name] = node.text.strip()
+        else:
+            probs.add(m.key_lines[name], name, "expected an entity key", key=key)
+    return out
+
+
+def check_entity_relations(entities: dict[str, Entity], probs: Problems) -> None:
+    """Each relation names another registered entity, and no chain of them (parts and members
+    together) leads back to its start. A relation with a problem is dropped, the entity kept."""
+    drop: dict[str, set[str]] = {}
+
+    def bad(entity: Entity, name: str, message: str) -> None:
+        probs.add(entity.field_lines.get(name, entity.line), name, message, key=entity.key)
+        drop.setdefault(entity.key, set()).add(name)
+
+    edges: dict[str, set[str]] = {}
+    for entity in entities.values():
+        for name in ENTITY_RELATIONS:
+            target = getattr(entity, name)
+            if target is None:
+                continue
+            if target == entity.key:
+                bad(entity, name, f"{entity.key!r} cannot be {name.replace('_', ' ')} itself")
+            elif target not in entities:
+                hint = difflib.get_close_matches(target, entities, n=1)
+                more = f" (did you mean {hint[0]!r}?)" if hint else ""
+                bad(entity, name, f"unknown entity {target!r}{more}")
+            else:
+                edges.setdefault(entity.key, set()).add(target)
+    while True:  # every cycle said once, by an entry on it
+        try:
+            TopologicalSorter(edges).prepare()
+            break
+        except CycleError as exc:
+            cycle = list(exc.args[1])
+            pairs = list(itertools.pairwise(cycle)) + [(b, a) for a, b in itertools.pairwise(cycle)]
+            here, target = next((a, b) for a, b in pairs if b in edges.get(a, ()))
+            entity = entities[here]
+            name = next(n for n in ENTITY_RELATIONS if getattr(entity, n) == target)
+            path = " → ".join(_cycle_from(here, edges))
+            bad(entity, name, f"entity relations form a cycle: {path}")
+            edges[here].discard(target)
+    for key, names in drop.items():
+        entities[key] = dataclasses.replace(entities[key], **{n: None for n in names})
+
+
+def ancestors(
+    entities: dict[str, Entity], key: str, relation: str | tuple[str, ...] = ENTITY_RELATIONS
+) -> list[str]:
+    """The entities ``key`` is, through ``relation`` (by default either), a part or member of,
+    nearest first: a model of Kling is within Kling, and so within Kuaishou."""
+    names = (relation,) if isinstance(relation, str) else relation
+    out: list[str] = []
+    todo = [key]
+    while todo:
+        entity = entities.get(todo.pop(0))
+        for name in names:
+            target = getattr(entity, name) if entity is not None else None
+            if target is not None and target != key and target not in out:
+                out.append(target)
+                todo.append(target)
+    return out
+
+
+def _cycle_from(start: str, edges: dict[str, set[str]]) -> list[str]:
+    """The cycle through ``start`` along the relations, written from ``start`` back to it."""
+    path, seen, node = [start], {start}, start
+    while True:
+        nxt = sorted(edges.get(node, ()))
+        step = next((n for n in nxt if n == start), None) or next(
+            (n for n in nxt if n not in seen), None
+        )
+        if step is None:
+            return path
+        path.append(step)
+        if step == start:
+            return path
+        seen.add(step)
+        node = step
+
+
+def member_view(
+    entity: str, qualifiers: tuple[tuple[str, str], ...], entities: dict[str, Entity]
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Who a fact is about, for the entity relations: its entity, or — as curators often record a
+    model as a qualifier of its product (``entity: kling``, ``model: kling-2.0-master``) — the
+    registered member its ``model`` qualifier names, with the remaining qualifiers."""
+    model = dict(qualifiers).get("model")
+    if model is not None and model in entities and entity in ancestors(entities, model):
+        return model, tuple(kv for kv in qualifiers if kv[0] != "model")
+    return entity, qualifiers

@@ -26,7 +26,8 @@ CLAIM_KINDS = frozenset({"conflict", "rule", "invariant", "claim"})
 # Rating scale: 1 (false) … 5 (true). A contradiction says the figures cannot all be right, not
 # which one is wrong: "disputed" (2) until a reviewer finds the source in error (1).
 BEST, WORST = 5, 1
-RATINGS = {"conflict": 2, "stale": 2, "violated": 2, "strained": 3, "repeated-figure": 3}
+RATINGS = {"conflict": 2, "stale": 2, "violated": 2, "strained": 3, "repeated-figure": 3,
+           "member-in-ranking": 3}  # fmt: skip
 ACK_RATINGS = {
     "source-error": 1,
     "sources-disagree": 2,
