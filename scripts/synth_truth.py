@@ -33,9 +33,13 @@ def check_size(n: int, rate: float, seed: int, base: Path) -> bool:
     took = time.perf_counter() - t0
     ids = [f.result.id for f in outcome.findings]
     injected, found = Counter(), Counter()
+    missed = []
     for t in truth:
         injected[t["kind"]] += 1
-        found[t["kind"]] += any(i.startswith(t["expected"]) for i in ids)
+        hit = any(i.startswith(t["expected"]) for i in ids)
+        found[t["kind"]] += hit
+        if not hit:
+            missed.append(t["expected"])
     # "also": other findings the same discrepancy rightly causes (a violated sum is the flow's
     # tiling invariant too)
     explained = [p for t in truth for p in (t["expected"], *t.get("also", []))]
@@ -44,6 +48,8 @@ def check_size(n: int, rate: float, seed: int, base: Path) -> bool:
     for kind in sorted(injected):
         mark = "" if found[kind] == injected[kind] else "   <-- missed"
         print(f"    {kind:<24} {found[kind]:>5}/{injected[kind]:<5}{mark}")
+    for expected in missed[:20]:
+        print(f"      missed: {expected}")
     print(f"    unexplained findings: {len(unexplained)}")
     for i in unexplained[:20]:
         print(f"      {i}")

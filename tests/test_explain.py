@@ -1,4 +1,4 @@
-"""``factledger explain FACT-ID`` on the bundled corpus."""
+"""``factledger explain ID`` (a fact or a result) on the bundled corpus."""
 
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ def test_an_acknowledged_finding_shows_its_review(bundled: Path, capsys) -> None
 def test_unknown_and_unloaded_facts(bundled: Path, capsys) -> None:
     code, out, err = explain(bundled, "bh-kling-users-2024", capsys)
     assert (code, out) == (2, "")
-    assert "no fact 'bh-kling-users-2024'" in err and "did you mean bh-kling-users-2024q3" in err
+    assert "no fact or result 'bh-kling-users-2024'" in err
+    assert "did you mean bh-kling-users-2024q3" in err
     path = bundled / "facts" / "bohu-kling-two-faces.yaml"
     text = path.read_text("utf-8")
     path.write_text(text.replace("    metric: users\n", "    metric: userz\n", 1), "utf-8")
@@ -67,3 +68,22 @@ def test_unknown_and_unloaded_facts(bundled: Path, capsys) -> None:
     assert code == 1
     assert "bh-kling-users-2024q3 was not loaded; its input problems:" in out
     assert "unknown metric 'userz'" in out
+
+
+def test_a_result_id_shows_the_finding_and_the_facts_it_names(bundled: Path, capsys) -> None:
+    rid = "invariant:member-in-ranking:poe-video-generation@2025-05:kling-2.0-master/kling"
+    code, out, _ = explain(bundled, rid, capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].endswith(
+        "invariant: Ranking lists a series and its own member as rivals "
+        f"(member-in-ranking, warning, acknowledged) — {rid}"
+    )
+    assert any(x.startswith("      reviewed: source-error — Bohu's Poe ranking") for x in lines)
+    assert "The facts it names (4):" in lines
+    assert "  bh-kling-usage-share-poe-2.0-master — facts/bohu-kling-two-faces.yaml:464" in lines
+    assert any("'20.9%' (bohu-kling-two-faces)" in x for x in lines)
+    assert any(x.startswith("      「根據全球大模型整合應用平台Poe") for x in lines)
+    # a result id that is close to a real one gets a hint, on stderr
+    code, out, err = explain(bundled, rid[:-6], capsys)
+    assert (code, out) == (2, "") and f"did you mean {rid}" in err

@@ -1,4 +1,5 @@
-"""``factledger explain FACT-ID``: one fact, how its value was read, and what checks it.
+"""``factledger explain ID``: one fact, how its value was read, and what checks it — or one result
+(a finding's id, as ``check`` and the page print it): what it says and the facts it names.
 
 A face: it runs the engine and presents what the checks said about one fact — its quote and
 value, the interval the quantity parser read (as written and in the metric's canonical unit),
@@ -105,6 +106,29 @@ def explain(outcome: engine.Outcome, fact: Fact) -> str:
     return "\n".join(lines) + "\n"
 
 
+def explain_result(outcome: engine.Outcome, result: Result) -> str:
+    """One result: its verdict and message, its review, then each fact it names, with the quote
+    (so a reviewer can judge a finding without opening the files)."""
+    findings = {f.result.id: f for f in outcome.findings}
+    lines = _result_lines(result, findings.get(result.id))
+    facts = {f.id: f for f in outcome.corpus.facts}
+    named = [facts[i] for i in dict.fromkeys(result.fact_ids) if i in facts]
+    lines += ["", f"The facts it names ({len(named)}):"]
+    for f in named:
+        quals = f" [{formatting.qualifiers(f.qualifiers)}]" if f.qualifiers else ""
+        lines.append(f"  {f.id} — {f.file}:{f.line}")
+        lines.append(
+            f"      {f.entity}.{f.metric}{quals} @ {formatting.period_label(f.period)}: "
+            f"{f.value!r} ({f.source})"
+        )
+        lines.append(f"      「{f.quote}」")
+    if not named:
+        lines.append("  none")
+    lines.append("")
+    lines.append("Each fact: factledger explain <fact id>.")
+    return "\n".join(lines) + "\n"
+
+
 def cmd_explain(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     outcome = engine.run(args.root, expectations=not args.fast)
@@ -117,6 +141,10 @@ def cmd_explain(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if fact is not None:
         print(formatting.visible_controls(explain(outcome, fact)), end="", file=out)
         return EXIT_USAGE if outcome.corpus.unreadable else EXIT_OK
+    result = next((r for r in outcome.results if r.id == args.fact_id), None)
+    if result is not None:
+        print(formatting.visible_controls(explain_result(outcome, result)), end="", file=out)
+        return EXIT_USAGE if outcome.corpus.unreadable else EXIT_OK
     problems = [r for r in outcome.results if args.fact_id in r.fact_ids]
     if problems:
         print(f"{args.fact_id} was not loaded; its input problems:", file=out)
@@ -124,9 +152,10 @@ def cmd_explain(args: argparse.Namespace, out: TextIO | None = None) -> int:
             line = f"  {r.where + ': ' if r.where else ''}{r.message}"
             print(formatting.visible_controls(line), file=out)
         return EXIT_NOT_LOADED
-    hint = difflib.get_close_matches(args.fact_id, facts, n=3)
+    known = [*facts, *(r.id for r in outcome.results)]
+    hint = difflib.get_close_matches(args.fact_id, known, n=3)
     more = f" (did you mean {', '.join(hint)}?)" if hint else ""
-    message = f"factledger explain: no fact {args.fact_id!r} in {args.root}{more}"
+    message = f"factledger explain: no fact or result {args.fact_id!r} in {args.root}{more}"
     print(formatting.visible_controls(message), file=sys.stderr)
     return EXIT_USAGE
 
@@ -137,16 +166,18 @@ def add_parser(
     p = with_root(
         sub.add_parser(
             "explain",
-            help="one fact: its quote, how its value was read, and every result involving it",
-            description="Print the fact (file:line, source, quote, value), the interval its value "
-            "was read as (as written and in the metric's canonical unit), then every result that "
-            "involves it with its verdict: first what checks it against other facts (rules, "
-            "invariants, claims, conflicts) — or, plainly, that nothing does — then its own "
-            "checks (provenance, input).",
+            help="one fact (its quote, how its value was read, every result involving it) or "
+            "one result (what it says and the facts it names)",
+            description="For a fact id: print the fact (file:line, source, quote, value), the "
+            "interval its value was read as (as written and in the metric's canonical unit), then "
+            "every result that involves it with its verdict: first what checks it against other "
+            "facts (rules, invariants, claims, conflicts) — or, plainly, that nothing does — then "
+            "its own checks (provenance, input). For a result id (as `check` and the report print "
+            "it): its verdict, message and review, then every fact it names with its quote.",
             **kw,
         )
     )
-    p.add_argument("fact_id", metavar="FACT-ID", help="a fact id (facts/<source>.yaml)")
+    p.add_argument("fact_id", metavar="ID", help="a fact id (facts/<source>.yaml) or a result id")
     p.add_argument("--fast", action="store_true", help="skip the great-expectations suite")
     p.set_defaults(func=cmd_explain)
     return p

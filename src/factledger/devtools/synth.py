@@ -52,7 +52,7 @@ room for:
   that no other entry claims) and ``count-ignores-members`` (one release fewer than the series'
   releases the corpus lists);
 * one per entity relation of ``facts/entities.yaml`` (products ``part_of`` their company, models
-  ``member_of`` their series): ``product-above-company`` (a product's Q3 revenue 1.4× its
+  ``member_of`` their series): ``product-above-company`` (a product's Q3 revenue 1.7× its
   company's, finding ``invariant:entity_part_of:…``) and ``member-vs-series`` (a model's share
   listed in the ranking its own series is in, below the series' share: a warning
   ``invariant:member-in-ranking:…``; it takes the place of one fact of a group of three or more
@@ -702,7 +702,7 @@ class _Planner:
         for b in self._pick("subset-exceeded", per, self._blocks_with("paying", "users"),
                             lambda b: [b.groups["paying"], b.groups["users"]]):  # fmt: skip
             paying, users = b.groups["paying"], b.groups["users"]
-            paying.true = round(users.true * 1.5 / 1e4) * 1e4
+            paying.true = round(users.true * 1.7 / 1e4) * 1e4
             paying.no_over = users.no_over = True
             e = b.entity.key
             self._truth("subset-exceeded", f"invariant:subset_of:{e}.paying_users<={e}.users@"
@@ -712,7 +712,7 @@ class _Planner:
         for b in self._pick("part-above-whole", per, self._blocks_with("live", "rev3"),
                             lambda b: [b.groups["live"], b.groups["rev3"]]):  # fmt: skip
             live, whole = b.groups["live"], b.groups["rev3"]
-            live.true = round(whole.true * 1.4 / 1e6) * 1e6
+            live.true = round(whole.true * 1.7 / 1e6) * 1e6
             whole.no_over = True
             e = b.entity.key
             self._truth("part-above-whole", f"invariant:part_of:{e}.revenue[segment=live]<="
@@ -742,7 +742,7 @@ class _Planner:
         for b in self._pick("sub-period-above-period", per, self._blocks_with("dec", "rev4"),
                             lambda b: [b.groups["dec"], b.groups["rev4"]]):  # fmt: skip
             dec, q4 = b.groups["dec"], b.groups["rev4"]
-            dec.true = round(q4.true * 1.5 / 1e6) * 1e6
+            dec.true = round(q4.true * 1.7 / 1e6) * 1e6
             q4.no_over = True
             e = b.entity.key
             self._truth("sub-period-above-period", f"invariant:flow:{e}.revenue@{YEAR}-12<="
@@ -782,7 +782,8 @@ class _Planner:
         for b in self._pick("cumulative-shrinks", per, self._blocks_with("dl1", "dl2"),
                             lambda b: [b.groups["dl1"], b.groups["dl2"]]):  # fmt: skip
             first, later = b.groups["dl1"], b.groups["dl2"]
-            later.true = round(first.true * 0.6 / 1e4) * 1e4
+            # below half: a round earlier figure (1億) reads as [0.5億, 1.5億) by its last digit
+            later.true = round(first.true * 0.4 / 1e4) * 1e4
             later.no_over = True
             e = b.entity.key
             self._truth("cumulative-shrinks", f"invariant:cumulative:{e}.downloads@{YEAR}-06<="
@@ -943,11 +944,11 @@ class _Planner:
     # -- entity relations --
 
     def _inject_product_above_company(self, per: dict[str, int]) -> None:
-        """A product (part_of its company) with 1.4× the company's Q3 revenue."""
+        """A product (part_of its company) with 1.7× the company's Q3 revenue."""
         for b in self._pick("product-above-company", per, self._blocks_with("product", "rev3"),
                             lambda b: [b.groups["product"], b.groups["rev3"]]):  # fmt: skip
             product, whole = b.groups["product"], b.groups["rev3"]
-            product.true = round(whole.true * 1.4 / 1e6) * 1e6
+            product.true = round(whole.true * 1.7 / 1e6) * 1e6
             product.no_over = whole.no_over = True
             e = b.entity.key
             self._truth("product-above-company", f"invariant:entity_part_of:{product.entity.key}"
@@ -958,18 +959,24 @@ class _Planner:
         (member_of holds) but a rival of it. The share takes the place of one fact of a group
         stated by three or more sources, so the corpus keeps its size."""
         entries: dict[str, list[Group]] = {}
+        claimed: set[str] = set()  # a ranking is a name some rank claim uses
         for b in self.blocks:
             grp = b.groups.get("ushare")
             if grp is not None and grp.facts:
                 entries.setdefault(grp.qualifiers[0][1], []).append(grp)
+            rank = b.groups.get("urank")
+            if rank is not None and rank.facts:
+                claimed.add(rank.qualifiers[0][1])
         models = {b.entity.key: [e for e in b.others if e.member_of] for b in self.blocks}
         spare = [
             g for b in self.blocks for key, g in b.groups.items()
             if key in ("mau1", "mau2", "mau3", "mau4", "np", "market") and len(g.facts) >= 3
             and id(g) not in self.used
         ]  # fmt: skip
-        for b in self._pick("member-vs-series", per, self._blocks_with("ushare"),
-                            lambda b: [b.groups["ushare"]]):  # fmt: skip
+        eligible = [
+            b for b in self._blocks_with("ushare") if b.groups["ushare"].qualifiers[0][1] in claimed
+        ]
+        for b in self._pick("member-vs-series", per, eligible, lambda b: [b.groups["ushare"]]):
             series = b.groups["ushare"]
             name = series.qualifiers[0][1]
             others = [g.true for g in entries[name] if g is not series]
