@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factledger import cli, diff, engine, pytest_plugin, report
+from factledger import cli, diff, engine, incremental, pytest_plugin, report
 from factledger.formatting import CONTROLS, visible_controls
 from factledger.model import Finding, Result
 from factledger.report import files as report_files
@@ -347,6 +347,7 @@ class TestInterrupt:
             raise KeyboardInterrupt
 
         monkeypatch.setattr(engine, "run", interrupted)
+        monkeypatch.setattr(incremental, "run", interrupted)  # check's run through the cache
         for argv in (["check", "--root", str(mini)], ["coverage", "--root", str(mini)]):
             assert cli.main(argv) == 130
             out, err = capsys.readouterr()
@@ -356,11 +357,11 @@ class TestInterrupt:
     def test_a_real_sigint(self, mini: Path) -> None:
         script = (
             "import sys, time\n"
-            "from factledger import cli, engine\n"
+            "from factledger import cli, engine, incremental\n"
             "def slow(*a, **k):\n"
             "    print('ready', flush=True)\n"
             "    time.sleep(60)\n"
-            "engine.run = slow\n"
+            "engine.run = incremental.run = slow\n"
             f"sys.exit(cli.main(['check', '--root', {str(mini)!r}]))\n"
         )
         proc = subprocess.Popen(

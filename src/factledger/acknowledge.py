@@ -40,7 +40,6 @@ from factledger.model import (
     Result,
     verdict_words,
 )
-from factledger.report.files import OutputError, write_atomic
 
 ACK_FILE = "checks/acknowledged.yaml"
 EXIT_OK, EXIT_REFUSED = 0, 2
@@ -267,11 +266,15 @@ def acknowledge(
         edit = append_entry(old, lambda indent: entry_text(rid, values, indent))
     _verify(old, edit.text, rid, {"id": rid, **values})
     path.parent.mkdir(parents=True, exist_ok=True)
+    from factledger.report.files import write_atomic  # (the report package loads jinja2)
+
     write_atomic(path, edit.text)
     return Acked(path, edit.line, edit.action, entry_text(rid, values))
 
 
 def cmd_ack(args: argparse.Namespace) -> int:
+    from factledger.report.files import OutputError
+
     outcome = engine.run(args.root, expectations=not args.fast)
     if outcome.corpus.unreadable:  # findings of an unread file are unknown: review nothing yet
         for name in sorted(outcome.corpus.unreadable):

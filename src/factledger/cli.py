@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 import factledger
-from factledger import acknowledge, diff, engine, explain, scaffold
+from factledger import acknowledge, diff, engine, explain, scaffold, watch
 from factledger.devtools import synth
 from factledger.formatting import visible_controls
 from factledger.model import Finding, verdict_words
@@ -222,13 +222,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         # cross-check coverage is shown in the reports (and by `coverage`); the pre-commit hook's
         # `--no-report` run skips measuring it
-        outcome = engine.run(
-            args.root,
+        options = dict(
             expectations=not args.fast,
             progress=progress,
             crosscheck=not args.no_report,
             settings={"base_url": getattr(args, "base_url", None)},
         )
+        if args.no_cache:
+            outcome = engine.run(args.root, **options)  # type: ignore[arg-type]
+        else:
+            from factledger import incremental
+
+            # the reports and -v read every result: read them from the cache now
+            outcome = incremental.run(
+                args.root,
+                materialize=not args.no_report or args.verbose,
+                **options,  # type: ignore[arg-type]
+            )
         gc.freeze()
     finally:
         if enabled:
@@ -386,7 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Load the corpus, run every check, apply checks/acknowledged.yaml and decide the gate. "
         "Prints the findings grouped and located (open errors, warnings, acknowledged), then "
         "counts, and writes reports/ (HTML, JSON, JUnit, ClaimReview). Under GitHub Actions "
-        "(GITHUB_ACTIONS=true) each open finding is also printed as a workflow annotation.",
+        "(GITHUB_ACTIONS=true) each open finding is also printed as a workflow annotation. "
+        "What a run learns is kept in the git-ignored .factledger-cache/, so the next one "
+        "reads only the files that changed and re-runs only what they touch (--no-cache: all).",
         GATE_EXITS,
     ))  # fmt: skip
     check.add_argument(
@@ -422,6 +434,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--base-url", type=_base_url, default=None, help=base_help)
     report.set_defaults(func=cmd_check, no_report=False, fast=False)
     for p in (check, report):
+        p.add_argument(
+            "--no-cache", action="store_true",
+            help="check every file and every check again, without reading or writing the cache "
+            "(.factledger-cache/, cache.cache_dir in factledger.toml)",
+        )  # fmt: skip
         p.add_argument(
             "--format", choices=FORMATS, default="text",
             help="text (default); github: also print each open finding as a workflow annotation "
@@ -481,6 +498,12 @@ def build_parser() -> argparse.ArgumentParser:
         "2    not in a git repository, an unknown ref, no corpus at the ref, an unreadable "
         "file in the working tree, or a usage error",
     )
+    watch.add_parser(
+        sub, with_root, formatter_class=raw,
+        epilog=exit_codes(
+            "0    stopped with Ctrl-C while waiting for a change", "2    a usage error"
+        ),
+    )  # fmt: skip
     syn = synth.add_parser(sub, with_root)
     syn.formatter_class = raw
     syn.epilog = exit_codes(

@@ -293,8 +293,9 @@ def _summary(d: Diff) -> str:
     )
 
 
-def render_text(d: Diff) -> str:
-    lines = [f"factledger diff: {d.base_ref} ({d.base_commit[:12]}) → working tree"]
+def render_text(d: Diff, heading: str | None = None) -> str:
+    """``heading``: the first line (default: the refs compared)."""
+    lines = [heading or f"factledger diff: {d.base_ref} ({d.base_commit[:12]}) → working tree"]
     for title, entries in (("Introduced", d.introduced), ("Resolved", d.resolved)):
         if not entries:
             continue

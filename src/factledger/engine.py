@@ -83,11 +83,15 @@ class Outcome:
         return EXIT_OK if self.passed else EXIT_FINDINGS
 
     def counts(self) -> dict[str, dict[str, int]]:
+        # a cached run's results are read on demand, and know their counts without reading
+        kinds = getattr(self.results, "kind_counts", None)
         return {
             "severity": dict(Counter(f.result.severity for f in self.findings)),
             "status": dict(Counter(f.status for f in self.findings)),
             "kind": dict(Counter(f.result.kind for f in self.findings)),
-            "results": dict(Counter(r.kind for r in self.results)),
+            "results": dict(kinds)
+            if kinds is not None
+            else dict(Counter(r.kind for r in self.results)),
         }
 
 

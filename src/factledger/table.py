@@ -85,6 +85,11 @@ def _with_canonical(fact: Fact, canonical: Interval | None, typical: Interval | 
     return new
 
 
+def has_row(fact: Fact) -> bool:
+    """Whether a fact is a row of :func:`frame`: a claim in words is no number, and has none."""
+    return not (fact.interval is None and fact.claim is not None)
+
+
 def frame(
     facts: list[Fact], metrics: dict[str, Metric], sources: dict[str, Source]
 ) -> pd.DataFrame:
@@ -93,7 +98,7 @@ def frame(
 
     rows = []
     for f in facts:
-        if f.interval is None and f.claim is not None:
+        if not has_row(f):
             continue  # a claim in words has no row: it is no number
         metric = metrics[f.metric]
         canon = f.canonical or Interval(math.nan, math.nan, unit=metric.unit)

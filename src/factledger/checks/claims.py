@@ -24,13 +24,30 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from factledger import formatting as fmt
 from factledger import intervals
 from factledger import payloads as pl
-from factledger.checks import Check, CheckContext, CheckOutput
-from factledger.checks.rules import evaluate
+from factledger.checks import (
+    Check,
+    CheckContext,
+    CheckOutput,
+    Incremental,
+    Lookup,
+    Unit,
+    UnitsView,
+    fact_key,
+    fact_order,
+    keyed,
+    metric_key,
+    pair_key,
+    ranking_key,
+    run_all,
+)
+from factledger.checks.rules import evaluate, facts_for
+from factledger.checks.rules import inputs as rule_inputs
 from factledger.checks.rules.evaluation import VERDICT_ORDER, FactIndex
 from factledger.expression import ExprError, parse_assertion
 from factledger.load.rules import Rule
@@ -273,42 +290,118 @@ def _count(fact: Fact, index: FactIndex) -> Result:
     )  # fmt: skip
 
 
-def run(ctx: CheckContext) -> CheckOutput:
-    facts = [f for f in ctx.facts if f.claim is not None]
-    if not facts:
-        return CheckOutput([])
-    dimensions = {k: m.dimension for k, m in ctx.corpus.metrics.items()}
-    index = FactIndex(ctx.facts, dimensions)
-    rankings = Rankings(ctx.facts)
-    touched: set[str] | None = set() if ctx.measure_touched else None
-    results: list[Result] = []
-    for fact in facts:
-        kind = fact.claim.kind  # type: ignore[union-attr]
+def _claim_result(
+    fact: Fact, index: FactIndex, rankings: Rankings, touched: set[str] | None
+) -> Result:
+    kind = fact.claim.kind  # type: ignore[union-attr]
+    try:
+        if kind in ("greater_than", "less_than"):
+            return _compare(fact, index, touched)
+        if kind in ("record_high", "record_low"):
+            return _record(fact, index, touched)
+        if kind == "rank":
+            r = _rank(fact, rankings)
+            if touched is not None and r.verdict != "unverifiable":
+                touched |= set(r.fact_ids)  # its own place (第二名) and the figures it meets
+            return r
+        return _count(fact, index)
+    except ExprError as exc:
+        return input_problem(fact.file, fact.line_of("claim"), "claim", f"cannot be checked: {exc}",
+                             key=fact.id, fact_ids=(fact.id,))  # fmt: skip
+
+
+# --- incremental: one unit per claim fact ------------------------------------------------------
+
+
+def inputs(fact: Fact) -> frozenset[str]:
+    """What a claim's result can depend on besides the claim fact itself: a comparison's and a
+    record's references (their entity-metric pairs, facts named by id), a count's listed
+    members (the pair of ``of``), a rank's figures (every fact of ``by``) and rival claims (the
+    ranking's)."""
+    claim = fact.claim
+    assert claim is not None
+    own = pair_key(fact.entity, fact.metric)
+    if claim.kind in ("greater_than", "less_than"):
+        op = ">" if claim.kind == "greater_than" else "<"
         try:
-            if kind in ("greater_than", "less_than"):
-                results.append(_compare(fact, index, touched))
-            elif kind in ("record_high", "record_low"):
-                results.append(_record(fact, index, touched))
-            elif kind == "rank":
-                r = _rank(fact, rankings)
-                results.append(r)
-                if touched is not None and r.verdict != "unverifiable":
-                    touched |= set(r.fact_ids)  # its own place (第二名) and the figures it meets
-            else:
-                results.append(_count(fact, index))
-        except ExprError as exc:
-            results.append(
-                input_problem(fact.file, fact.line_of("claim"), "claim",
-                              f"cannot be checked: {exc}", key=fact.id, fact_ids=(fact.id,))
-            )  # fmt: skip
+            rule = _rule(fact, f"{claim.subject or reference(fact)} {op} {claim.other}")
+        except ExprError:
+            return frozenset({own})
+        return frozenset(k for k in rule_inputs(rule) if not k.startswith("rule:"))
+    if claim.kind in ("record_high", "record_low"):
+        return frozenset({own})
+    if claim.kind == "rank":
+        out = {ranking_key(claim.ranking or "")}
+        if claim.by:
+            out.add(metric_key(claim.by))
+        return frozenset(out)
+    return frozenset({pair_key(fact.entity, claim.of or "")})
+
+
+def _index_facts(ctx: CheckContext, claims: list[Fact]) -> tuple[list[Fact], list[Fact]]:
+    """The facts a partial run's claims read: for the rule engine (by pair and id), and for the
+    rankings (the ``by`` metrics' facts and the rankings' claims)."""
+    wanted: set[str] = set()
+    for f in claims:
+        wanted |= inputs(f)
+    wanted |= {fact_key(f.id) for f in claims}
+    lookup = ctx.lookup
+    ranked = sorted({k for k in wanted if k.startswith(("metric:", "ranking:"))})
+    ranking: list[Fact] = []
+    if ranked:
+        by_id = {f.id: f for f in lookup.facts_of_metrics(keyed(ranked, "metric:"))}
+        by_id.update((f.id, f) for f in lookup.rank_claims(keyed(ranked, "ranking:")))
+        ranking = lookup.facts(list(by_id))  # in corpus order, as a full run's rankings
+    return facts_for(lookup, wanted - set(ranked)), ranking
+
+
+def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
+    """One unit per claim fact (``info``: its verdict)."""
+    dimensions = {k: m.dimension for k, m in ctx.corpus.metrics.items()}
+    if keys is None:
+        claims = [f for f in ctx.facts if f.claim is not None]
+        if not claims:
+            return []
+        index, rankings = FactIndex(ctx.facts, dimensions), Rankings(ctx.facts)
+    else:
+        claims = [f for f in ctx.lookup.facts(keyed(keys, "fact:")) if f.claim is not None]
+        if not claims:
+            return []
+        facts, ranking = _index_facts(ctx, claims)
+        index, rankings = FactIndex(facts, dimensions), Rankings(ranking)
+    units = []
+    for fact in claims:
+        touched = ctx.touched_set()
+        r = _claim_result(fact, index, rankings, touched)
+        units.append(Unit(
+            fact_key(fact.id), [r], depends=inputs(fact), touched=ctx.unit_touched(touched),
+            info=r.verdict, order=fact_order(fact),
+        ))  # fmt: skip
+    return units
+
+
+def affected(keys: Collection[str], lookup: Lookup) -> set[str]:
+    """The changed facts (a claim fact's own unit); claims over changed facts are found by
+    their recorded inputs."""
+    return {k for k in keys if k.startswith("fact:")}
+
+
+def summarize(ctx: CheckContext, units: UnitsView) -> CheckOutput:
     verdicts: dict[str, int] = defaultdict(int)
-    for r in results:
-        verdicts[r.verdict] += 1
-    passing = sum(r.verdict in PASSING_VERDICTS for r in results)
-    return CheckOutput(
-        results, {"claims": len(facts), "passing": passing, "verdicts": dict(verdicts)},
-        touched or set(),
-    )  # fmt: skip
+    for verdict in units.infos():
+        verdicts[verdict] += 1
+    if not verdicts:
+        return CheckOutput([])
+    passing = sum(n for v, n in verdicts.items() if v in PASSING_VERDICTS)
+    extras = {"claims": sum(verdicts.values()), "passing": passing, "verdicts": dict(verdicts)}
+    return CheckOutput([], extras)
 
 
-CHECK = Check("claims", run, ("claim",), cross_checks=True)
+INCREMENTAL = Incremental(affected, run_units, summarize)
+
+
+def run(ctx: CheckContext) -> CheckOutput:
+    return run_all(ctx, INCREMENTAL)
+
+
+CHECK = Check("claims", run, ("claim",), cross_checks=True, incremental=INCREMENTAL)

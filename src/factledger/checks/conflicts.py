@@ -27,14 +27,27 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from factledger import formatting as fmt
 from factledger import payloads as pl
-from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.checks import (
+    Check,
+    CheckContext,
+    CheckOutput,
+    Incremental,
+    Lookup,
+    Unit,
+    UnitsView,
+    keyed,
+    pair_key,
+    pairs_of,
+    run_all,
+    source_key,
+)
 from factledger.checks.crosscheck import probes
 from factledger.model import PROJECTION_KINDS, Fact, Interval, Metric, Period, Result, fingerprint
 
@@ -703,12 +716,61 @@ def check(
     return results, extra, touched
 
 
+def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
+    """One unit per entity-metric pair: its groups, their series (for stale figures) and the
+    side-by-side list of a ``series: false`` metric all lie within it. Its results depend on its
+    facts and on their sources' outlets (whose projection a figure is)."""
+    if keys is None:
+        facts, sources = ctx.facts, ctx.corpus.sources
+    else:
+        facts = ctx.lookup.facts_of_pairs(pairs_of(keys))
+        sources = ctx.lookup.sources({f.source for f in facts})
+    by_pair: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    for f in facts:
+        by_pair[f.entity, f.metric].append(f)
+    outlets = {sid: src.outlet for sid, src in sources.items()}
+    units = []
+    for (entity, metric), mine in by_pair.items():
+        results, extras, touched = check(
+            mine, ctx.corpus.metrics, measure_touched=ctx.measure_touched, outlets=outlets
+        )
+        units.append(Unit(
+            pair_key(entity, metric), results,
+            depends=frozenset(source_key(f.source) for f in mine),
+            touched=frozenset(touched) if ctx.measure_touched else None, info=extras,
+            order=pair_key(entity, metric),
+        ))  # fmt: skip
+    return units
+
+
+def affected(keys: Collection[str], lookup: Lookup) -> set[str]:
+    """The pairs of the changed facts (old and new), and of every fact of a changed source."""
+    out = {k for k in keys if k.startswith("em:")}
+    of_sources = lookup.facts_of_sources(keyed(keys, "source:"))
+    out.update(pair_key(f.entity, f.metric) for f in of_sources)
+    return out
+
+
+def summarize(ctx: CheckContext, units: UnitsView) -> CheckOutput:
+    total: dict[str, Any] = {"groups": 0, "compared": 0, "repeats": 0, "side_by_side": 0}
+    verdicts: dict[str, int] = defaultdict(int)
+    incomparable: list[str] = []
+    for info in units.infos():
+        for name in total:
+            total[name] += info[name]
+        for verdict, n in info["verdicts"].items():
+            verdicts[verdict] += n
+        incomparable += info["incomparable"]
+    total["verdicts"] = dict(sorted(verdicts.items()))
+    total["incomparable"] = sorted(incomparable)
+    return CheckOutput([], total)
+
+
+INCREMENTAL = Incremental(affected, run_units, summarize, by_id=True)
+
+
 def run(ctx: CheckContext) -> CheckOutput:
-    outlets = {sid: src.outlet for sid, src in ctx.corpus.sources.items()}
-    results, extras, touched = check(
-        ctx.facts, ctx.corpus.metrics, measure_touched=ctx.measure_touched, outlets=outlets
-    )
-    return CheckOutput(results, extras, touched)
+    return run_all(ctx, INCREMENTAL)
 
 
-CHECK = Check("conflicts", run, ("conflict",), cross_checks=True)
+CHECK = Check("conflicts", run, ("conflict",), cross_checks=True, incremental=INCREMENTAL)

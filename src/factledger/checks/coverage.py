@@ -10,11 +10,24 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import Any
 
 from factledger import payloads as pl
-from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.checks import (
+    Check,
+    CheckContext,
+    CheckOutput,
+    Incremental,
+    Lookup,
+    Unit,
+    UnitsView,
+    keyed,
+    run_all,
+    source_key,
+)
 from factledger.load import Corpus, Ignore
 from factledger.mentions import Mention, find_mentions
 from factledger.model import Fact, Result, Source, fingerprint
@@ -146,49 +159,104 @@ def summary(per_source: dict[str, SourceCoverage]) -> dict:
     }
 
 
-def check_corpus(corpus: Corpus) -> tuple[list[Result], dict]:
-    per_source = measure_corpus(corpus)
+def source_results(src: Source, cov: SourceCoverage, text: str) -> list[Result]:
+    """The findings of one source's coverage, then its summary result."""
+    sid = src.id
+    severity = "error" if src.curation == "complete" else "info"
     results: list[Result] = []
-    texts = {sid: fold(src.text) for sid, src in corpus.sources.items()}
-    for sid, cov in per_source.items():
-        src = corpus.sources[sid]
-        severity = "error" if src.curation == "complete" else "info"
-        for m in cov.uncovered:
-            ctx = context(texts[sid], m)
-            results.append(Result(
-                id=f"coverage:{sid}:{m.start}", kind="coverage", severity=severity,
-                verdict="uncovered",
-                message=f"mention 「{m.text}」 is neither in a fact nor ignored: …{ctx}…",
-                file=src.file, fingerprint=fingerprint(sid, m.start, m.text),
-                data=pl.MentionData(m.text, ctx),
-            ))  # fmt: skip
-        for ig in cov.unused_ignores:
-            results.append(Result(
-                id=f"coverage:{sid}:unused-ignore:{ig.line}", kind="coverage",
-                severity="warning", verdict="unused",
-                message=f"ignore entry {ig.mention!r} matches no uncovered mention: remove it",
-                file=ig.file, line=ig.line, fingerprint=fingerprint(sid, ig.mention, ig.context),
-                data=pl.IgnoreData(ig.mention, ig.context),
-            ))  # fmt: skip
+    for m in cov.uncovered:
+        ctx = context(text, m)
         results.append(Result(
-            id=f"coverage:{sid}", kind="coverage", severity=severity,
-            verdict="covered" if not cov.uncovered else "uncovered",
-            message=f"{sid}: {len(cov.covered)} of {len(cov.mentions)} mentions covered, "
-            f"{len(cov.ignored)} ignored, {len(cov.uncovered)} uncovered "
-            f"({cov.ratio:.0%} coverage, curation {src.curation})",
-            file=src.file, fingerprint=fingerprint(sid, len(cov.uncovered)),
-            data=cov.payload(texts[sid]),
+            id=f"coverage:{sid}:{m.start}", kind="coverage", severity=severity,
+            verdict="uncovered",
+            message=f"mention 「{m.text}」 is neither in a fact nor ignored: …{ctx}…",
+            file=src.file, fingerprint=fingerprint(sid, m.start, m.text),
+            data=pl.MentionData(m.text, ctx),
         ))  # fmt: skip
-    extra = {
-        "summary": summary(per_source),
-        "sources": {sid: c.payload(texts[sid]).to_json() for sid, c in per_source.items()},
+    for ig in cov.unused_ignores:
+        results.append(Result(
+            id=f"coverage:{sid}:unused-ignore:{ig.line}", kind="coverage",
+            severity="warning", verdict="unused",
+            message=f"ignore entry {ig.mention!r} matches no uncovered mention: remove it",
+            file=ig.file, line=ig.line, fingerprint=fingerprint(sid, ig.mention, ig.context),
+            data=pl.IgnoreData(ig.mention, ig.context),
+        ))  # fmt: skip
+    results.append(Result(
+        id=f"coverage:{sid}", kind="coverage", severity=severity,
+        verdict="covered" if not cov.uncovered else "uncovered",
+        message=f"{sid}: {len(cov.covered)} of {len(cov.mentions)} mentions covered, "
+        f"{len(cov.ignored)} ignored, {len(cov.uncovered)} uncovered "
+        f"({cov.ratio:.0%} coverage, curation {src.curation})",
+        file=src.file, fingerprint=fingerprint(sid, len(cov.uncovered)),
+        data=cov.payload(text),
+    ))  # fmt: skip
+    return results
+
+
+def check_corpus(corpus: Corpus) -> tuple[list[Result], dict]:
+    out = run(CheckContext(corpus, corpus.settings))
+    return out.results, out.extras
+
+
+def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
+    """One unit per source (``info``: its coverage figures, as the report shows them)."""
+    if keys is None:
+        sources = ctx.corpus.sources
+        facts, ignores = ctx.facts, ctx.corpus.ignores
+    else:
+        wanted = keyed(keys, "source:")
+        sources = ctx.lookup.sources(wanted)
+        facts, ignores = ctx.lookup.facts_of_sources(wanted), ctx.lookup.ignores(wanted)
+    facts_by_source: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        facts_by_source[f.source].append(f)
+    ignores_by_source: dict[str, list[Ignore]] = defaultdict(list)
+    for ig in ignores:
+        ignores_by_source[ig.source].append(ig)
+    units = []
+    for sid, src in sorted(sources.items()):
+        cov = measure(src, facts_by_source[sid], ignores_by_source[sid])
+        text = fold(src.text)
+        units.append(Unit(
+            source_key(sid), source_results(src, cov, text),
+            info=cov.payload(text).to_json(), order=sid,
+        ))  # fmt: skip
+    return units
+
+
+def affected(keys: Collection[str], lookup: Lookup) -> set[str]:
+    """A source's unit depends on its text, its facts and its ignore entries."""
+    return {source_key(s) for s in keyed(keys, "in-source:")}
+
+
+def summarize(ctx: CheckContext, units: UnitsView) -> CheckOutput:
+    sources = {info["source"]: info for info in units.infos()}
+    return CheckOutput([], {"summary": figures(sources.values()), "sources": sources})
+
+
+def figures(payloads: Any) -> dict:
+    """The corpus's coverage figures from each source's (``CoverageData.to_json``)."""
+    payloads = list(payloads)
+    mentions = sum(p["mentions"] for p in payloads)
+    covered = sum(p["covered"] for p in payloads)
+    ignored = sum(p["ignored"] for p in payloads)
+    uncovered = sum(len(p["uncovered"]) for p in payloads)
+    denominator = mentions - ignored
+    return {
+        "mentions": mentions,
+        "covered": covered,
+        "ignored": ignored,
+        "uncovered": uncovered,
+        "coverage": round(covered / denominator, 4) if denominator else 1.0,
+        "covered_share_of_mentions": round(covered / mentions, 4) if mentions else 1.0,
     }
-    return results, extra
+
+
+INCREMENTAL = Incremental(affected, run_units, summarize)
 
 
 def run(ctx: CheckContext) -> CheckOutput:
-    results, extras = check_corpus(ctx.corpus)
-    return CheckOutput(results, extras)
+    return run_all(ctx, INCREMENTAL)
 
 
-CHECK = Check("coverage", run, ("coverage",))
+CHECK = Check("coverage", run, ("coverage",), incremental=INCREMENTAL)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from factledger.model import DIMENSION_DOMAINS, Fact, Interval
@@ -52,17 +53,24 @@ def probes(iv: Interval, dimension: str) -> list[Interval]:
 
 def measure(corpus: Corpus, touched: set[str]) -> dict[str, Any]:
     """Numeric facts and the touched ones, per source and overall."""
-    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"numeric": 0, "touched": 0})
-    untouched: dict[str, list[str]] = defaultdict(list)
+    numeric = []
     for f in corpus.facts:
         metric = corpus.metrics.get(f.metric)
-        if metric is None or not is_numeric(f, metric.dimension):
-            continue
-        per[f.source]["numeric"] += 1
-        if f.id in touched:
-            per[f.source]["touched"] += 1
+        if metric is not None and is_numeric(f, metric.dimension):
+            numeric.append((f.source, f.id))
+    return tally(numeric, touched)
+
+
+def tally(numeric: Iterable[tuple[str, str]], touched: set[str]) -> dict[str, Any]:
+    """Per source and overall, from the numeric facts' (source, id) in corpus order."""
+    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"numeric": 0, "touched": 0})
+    untouched: dict[str, list[str]] = defaultdict(list)
+    for source, fid in numeric:
+        per[source]["numeric"] += 1
+        if fid in touched:
+            per[source]["touched"] += 1
         else:
-            untouched[f.source].append(f.id)
+            untouched[source].append(fid)
     sources = {}
     for sid in sorted(per):
         n, t = per[sid]["numeric"], per[sid]["touched"]

@@ -20,9 +20,8 @@ contradicted by the actual it underestimated. Hypothetical facts take part in no
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,9 +29,7 @@ from fractions import Fraction
 
 from factledger import formatting as fmt
 from factledger import payloads as pl
-from factledger.checks import Check, CheckContext, CheckOutput
-from factledger.checks.formulas import contains, formula_results
-from factledger.checks.rules import evaluate
+from factledger.checks.formulas import contains
 from factledger.checks.rules.evaluation import FactIndex, Slot, filled, operand_data
 from factledger.expression import (
     Assertion,
@@ -178,6 +175,15 @@ def compact(tree: Assertion | Expr) -> str:
     return text
 
 
+def place(entity: str, metric: str, qualifiers: Qualifiers, *more: str) -> str:
+    """A series' (entity, metric, qualifiers) or a family's (entity, whole, qualifiers, part
+    key) as text that
+    sorts as the tuple does: "\x00" ends the metric, "\x02" and "\x03" join the qualifiers,
+    so each sorts before any character and below the "\x01" that separates an order's parts."""
+    quals = "\x03".join(f"{k}\x02{v}" for k, v in qualifiers)
+    return "\x00".join((entity, metric, quals, *more))
+
+
 def _label(g: Group) -> str:
     return ref_text(g.ref)
 
@@ -190,6 +196,7 @@ class Invariant:
     rule: Rule
     relation: str
     population: tuple[str, str]
+    place: str = ""  # the series or part-whole family that made it (:func:`place`)
 
 
 class _Builder:
@@ -219,6 +226,8 @@ class _Builder:
             self.stated_label = f"{pop[0]} stated {fmt.period_label(stated)}"
         self.invariants: list[Invariant] = []
         self.repeats: list[tuple[Group, Group, tuple]] = []
+        self.place = ""  # what is being instantiated now (Invariant.place)
+        self.repeat_places: list[str] = []
 
     # -- helpers --
 
@@ -262,10 +271,11 @@ class _Builder:
             derived=derived,  # read the computed side in the fact's unit (CNY → CNY/month)
             kind="invariant",
         )
-        self.invariants.append(Invariant(rule, relation, self.pop))
+        self.invariants.append(Invariant(rule, relation, self.pop, self.place))
 
     def build(self) -> None:
         for key in sorted(self.series):
+            self.place = place(*key)
             metric = self.metrics.get(key[1])
             if metric is None:
                 continue
@@ -356,6 +366,7 @@ class _Builder:
                 for pk, g in periods.items():
                     families[fam][pk].append((have[k], g))
         for fam in sorted(families):
+            self.place = place(*fam)
             e, w, q_whole, k = fam
             whole = self.metrics[w]
             share = whole.dimension == "share"  # the whole of shares is 100 %
@@ -490,6 +501,7 @@ class _Builder:
                         same = _figures(a, self.metrics) & _figures(b, self.metrics)
                         if same:
                             self.repeats.append((a, b, min(same)))
+                            self.repeat_places.append(self.place)
 
     # -- growth_of, change_of --
 
@@ -638,49 +650,6 @@ def instantiate(
     return builders
 
 
-def run(ctx: CheckContext) -> CheckOutput:
-    metrics = ctx.corpus.metrics
-    dimensions = {k: m.dimension for k, m in metrics.items()}
-    # facts an earlier check touched are not probed again (the engine unions the sets)
-    before = set(ctx.touched)
-    touched: set[str] | None = set(before) if ctx.measure_touched else None
-    results: list[Result] = []
-    relations: Counter[str] = Counter()
-    entities = {k: e for k, e in ctx.corpus.entities.items() if e.part_of or e.member_of}
-    if entities or any(_declares(m) for m in metrics.values()):
-        for b in instantiate(ctx.facts, metrics, entities):
-            index = ExactIndex(
-                [f for g in b.series.values() for gr in g.values() for f in gr.facts], dimensions
-            )
-            seen: set[str] = set()
-            for inv in b.invariants:
-                if inv.rule.id in seen:
-                    continue
-                seen.add(inv.rule.id)
-                res = evaluate(inv.rule, index, touched)
-                if isinstance(res.data, pl.RuleData):
-                    res = dataclasses.replace(
-                        res, data=dataclasses.replace(res.data, relation=inv.relation)
-                    )
-                results.append(res)
-                relations[inv.relation] += 1
-            for a, c, figure in b.repeats:
-                results.append(_repeat_result(a, c, figure, b.stated_label))
-                relations["repeated-figure"] += 1
-    for res in members_in_rankings(ctx.facts, entities):
-        results.append(res)
-        relations["member-in-ranking"] += 1
-    formulas = formula_results(ctx.corpus.rules, ctx.facts_by_id, metrics)
-    results += formulas
-    relations.update(r.data.relation for r in formulas)
-    extras = {
-        "invariants": len(results),
-        "relations": dict(sorted(relations.items())),
-        "verdicts": dict(Counter(r.verdict for r in results)),
-    }
-    return CheckOutput(results, extras, (touched or set()) - before)
-
-
 def members_in_rankings(facts: Iterable[Fact], entities: dict[str, Entity]) -> list[Result]:
     """A ranking that lists a member of a series (Kling 2.0 Master) and the series itself (Kling)
     as separate entries: a warning, since the series' figure contains the member's. A ranking is
@@ -764,4 +733,11 @@ def _declares(m: Metric) -> bool:
     )
 
 
-CHECK = Check("invariants", run, ("invariant",), cross_checks=True)
+def __getattr__(name: str) -> object:
+    """The check itself (``CHECK``, ``run``, ``INCREMENTAL``) lives beside its units, in
+    :mod:`factledger.checks.invariant_units`."""
+    if name in ("CHECK", "run", "INCREMENTAL"):
+        from factledger.checks import invariant_units
+
+        return getattr(invariant_units, name)
+    raise AttributeError(name)

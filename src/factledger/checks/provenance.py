@@ -12,11 +12,23 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 
-from factledger.checks import Check, CheckContext, CheckOutput
+from factledger.checks import (
+    Check,
+    CheckContext,
+    CheckOutput,
+    Incremental,
+    Lookup,
+    Unit,
+    fact_key,
+    fact_order,
+    keyed,
+    run_all,
+    source_key,
+)
 from factledger.mentions import cuts_none, mentions_of, whole_mention_spans
 from factledger.model import Fact, Period, Result, Source, fingerprint
 from factledger.period import is_period_mention
@@ -275,8 +287,40 @@ def check(facts: Iterable[Fact], sources: dict[str, Source]) -> list[Result]:
     return results
 
 
+def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
+    """One unit per fact (its results depend on the fact and its source's text)."""
+    if keys is None:
+        facts, sources = ctx.facts, ctx.corpus.sources
+    else:
+        facts = ctx.lookup.facts(keyed(keys, "fact:"))
+        sources = ctx.lookup.sources({f.source for f in facts})
+    folded: dict[str, str] = {}
+    units = []
+    for fact in facts:
+        source = sources.get(fact.source)
+        if source is None:  # the loader already reported the unknown source
+            continue
+        if fact.source not in folded:
+            folded[fact.source] = fold(source.text)
+        units.append(Unit(
+            fact_key(fact.id), check_fact(fact, source, folded[fact.source]),
+            depends=frozenset({source_key(fact.source)}), order=fact_order(fact),
+        ))  # fmt: skip
+    return units
+
+
+def affected(keys: Collection[str], lookup: Lookup) -> set[str]:
+    """The changed facts, and every fact of a changed source."""
+    out = {k for k in keys if k.startswith("fact:")}
+    out.update(fact_key(f.id) for f in lookup.facts_of_sources(keyed(keys, "source:")))
+    return out
+
+
+INCREMENTAL = Incremental(affected, run_units)
+
+
 def run(ctx: CheckContext) -> CheckOutput:
-    return CheckOutput(check(ctx.facts, ctx.corpus.sources))
+    return run_all(ctx, INCREMENTAL)
 
 
-CHECK = Check("provenance", run, ("provenance",), separable=True)
+CHECK = Check("provenance", run, ("provenance",), separable=True, incremental=INCREMENTAL)

@@ -227,80 +227,83 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
 
 
 def load_sources(corpus: Corpus) -> None:
-    seeds_dir = corpus.root / "seeds"
-    for path in sorted(seeds_dir.glob("*.md")):
-        rel = _rel(corpus.root, path)
-        probs = Problems(rel, corpus.problems)
-        corpus.files.append(rel)
-        try:
-            text = yn.read(
-                path,
-                limit=corpus.settings.max_seed_bytes,
-                root=corpus.root,
-                setting="limits.max_seed_bytes",
-            )
-        except yn.YamlProblem as exc:
-            probs.add(None, None, exc.message)
-            corpus.unreadable.add(rel)
-            continue
-        parts = split_front_matter(text)
-        if parts is None:
-            probs.add(1, None, "missing front matter (--- ... ---) before the body")
-            corpus.unreadable.add(rel)
-            continue
-        front, body = parts
-        try:
-            node, local = yn.parse(front)
-        except yn.YamlProblem as exc:
-            probs.add((exc.line or 0) + 1, None, exc.message)
-            corpus.unreadable.add(rel)
-            continue
-        for p in local:
-            probs.add((p.line or 0) + 1, None, p.message)
-        if not isinstance(node, yn.Map):
-            probs.add(2, None, "front matter must be a mapping")
-            corpus.unreadable.add(rel)
-            continue
-        _shift_lines(node, 1)
-        if not _check_fields(node, SOURCE_FIELDS, probs, "a source"):
-            continue
-        vals = {
-            k: _text(node.items[k], probs, k, any_scalar=True)
-            for k in SOURCE_FIELDS
-            if k in node.items and k != "origin"
-        }
-        if any(v is None for v in vals.values()):
-            continue
-        if vals["id"] != path.stem:
-            probs.add(
-                node.key_lines["id"], "id", f"{vals['id']!r} differs from file name {path.stem!r}"
-            )
-            continue
-        if vals["curation"] not in ("complete", "partial"):
-            probs.add(node.key_lines["curation"], "curation", "must be complete or partial")
-            continue
-        url = vals.get("url")
-        if url is not None and not re.match(r"https?://[^\s]+$", url):
-            probs.add(node.key_lines["url"], "url", f"{url!r} is not an http(s) address")
-            continue
-        try:
-            published = parse_period(vals["published"])
-        except PeriodError as exc:
-            probs.add(node.key_lines["published"], "published", str(exc))
-            continue
-        corpus.sources[vals["id"]] = Source(
-            id=vals["id"],
-            title=vals["title"],
-            body=body,
-            outlet=vals["outlet"],
-            language=vals["language"],
-            published=published,
-            published_basis=vals["published_basis"],
-            curation=vals["curation"],
-            file=rel,
-            url=url,
-            meta=yn.plain(node.items.get("origin")) or {},
+    for path in sorted((corpus.root / "seeds").glob("*.md")):
+        load_source(corpus, path)
+
+
+def load_source(corpus: Corpus, path: Path) -> None:
+    """One seed: its source (or its problems) into ``corpus``."""
+    rel = _rel(corpus.root, path)
+    probs = Problems(rel, corpus.problems)
+    corpus.files.append(rel)
+    try:
+        text = yn.read(
+            path,
+            limit=corpus.settings.max_seed_bytes,
+            root=corpus.root,
+            setting="limits.max_seed_bytes",
         )
+    except yn.YamlProblem as exc:
+        probs.add(None, None, exc.message)
+        corpus.unreadable.add(rel)
+        return
+    parts = split_front_matter(text)
+    if parts is None:
+        probs.add(1, None, "missing front matter (--- ... ---) before the body")
+        corpus.unreadable.add(rel)
+        return
+    front, body = parts
+    try:
+        node, local = yn.parse(front)
+    except yn.YamlProblem as exc:
+        probs.add((exc.line or 0) + 1, None, exc.message)
+        corpus.unreadable.add(rel)
+        return
+    for p in local:
+        probs.add((p.line or 0) + 1, None, p.message)
+    if not isinstance(node, yn.Map):
+        probs.add(2, None, "front matter must be a mapping")
+        corpus.unreadable.add(rel)
+        return
+    _shift_lines(node, 1)
+    if not _check_fields(node, SOURCE_FIELDS, probs, "a source"):
+        return
+    vals = {
+        k: _text(node.items[k], probs, k, any_scalar=True)
+        for k in SOURCE_FIELDS
+        if k in node.items and k != "origin"
+    }
+    if any(v is None for v in vals.values()):
+        return
+    if vals["id"] != path.stem:
+        differs = f"{vals['id']!r} differs from file name {path.stem!r}"
+        probs.add(node.key_lines["id"], "id", differs)
+        return
+    if vals["curation"] not in ("complete", "partial"):
+        probs.add(node.key_lines["curation"], "curation", "must be complete or partial")
+        return
+    url = vals.get("url")
+    if url is not None and not re.match(r"https?://[^\s]+$", url):
+        probs.add(node.key_lines["url"], "url", f"{url!r} is not an http(s) address")
+        return
+    try:
+        published = parse_period(vals["published"])
+    except PeriodError as exc:
+        probs.add(node.key_lines["published"], "published", str(exc))
+        return
+    corpus.sources[vals["id"]] = Source(
+        id=vals["id"],
+        title=vals["title"],
+        body=body,
+        outlet=vals["outlet"],
+        language=vals["language"],
+        published=published,
+        published_basis=vals["published_basis"],
+        curation=vals["curation"],
+        file=rel,
+        url=url,
+        meta=yn.plain(node.items.get("origin")) or {},
+    )
 
 
 def _shift_lines(node: yn.Node, by: int) -> None:
@@ -430,8 +433,7 @@ def load_facts(corpus: Corpus, *, workers: int = 1) -> list[RuleFile] | None:
     the rule files and the later facts files meanwhile — as many as make the two halves take
     about as long — and the rule files come back read, their references not yet checked
     (None otherwise). Either way the corpus is the same (:mod:`.factfiles`)."""
-    registries = {"entities.yaml", "metrics.yaml"}
-    paths = [p for p in sorted((corpus.root / "facts").glob("*.yaml")) if p.name not in registries]
+    paths = fact_files(corpus.root)
     rules_dir = corpus.root / "checks" / "rules"
     limit = corpus.settings.max_yaml_bytes
     read, read_rules = factfiles.read_split(
@@ -443,6 +445,23 @@ def load_facts(corpus: Corpus, *, workers: int = 1) -> list[RuleFile] | None:
     )
     factfiles.join(corpus, read)
     return read_rules
+
+
+REGISTRIES = ("entities.yaml", "metrics.yaml")
+
+
+def fact_files(root: Path) -> list[Path]:
+    """The facts files of the corpus at ``root``, in the order they are read."""
+    return [p for p in sorted((root / "facts").glob("*.yaml")) if p.name not in REGISTRIES]
+
+
+def load_fact_file(corpus: Corpus, path: Path, seen: dict[str, str]) -> str | None:
+    """One facts file read and joined into ``corpus`` (facts, ignore entries, problems); the
+    source it names. ``seen``: the id key of every fact read before it (any file) → where it
+    is; a repeated id is a problem and the later fact is left out (:func:`factfiles.join_file`)."""
+    ff = read_fact_file(corpus, path)
+    factfiles.join_file(corpus, ff, seen)
+    return ff.source
 
 
 def read_fact_file(corpus: Corpus, path: Path) -> FactFile:
@@ -458,6 +477,7 @@ def read_fact_file(corpus: Corpus, path: Path) -> FactFile:
         return ff
     _check_fields(node, {"source": True, "facts": True, "ignore": False}, probs, "a facts file")
     source_id = _text(node.items.get("source"), probs, "source")
+    ff.source = source_id
     source = corpus.sources.get(source_id) if source_id else None
     if source_id and source is None:
         probs.add(

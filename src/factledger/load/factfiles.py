@@ -43,6 +43,7 @@ class FactFile:
     found: list[Result | FactId]
     ignores: list[Ignore] = field(default_factory=list)
     unreadable: bool = False
+    source: str | None = None  # the source id the file names (its ``source:``)
 
 
 # Reading a byte of rule file costs about 2.5 times a byte of facts file (the expression parser).
@@ -94,24 +95,30 @@ def join(corpus: Corpus, read: list[FactFile]) -> None:
     before (compared as :func:`id_key`: NFKC, case folded) is a duplicate, the first one kept."""
     seen: dict[str, str] = {}
     for ff in read:
-        corpus.files.append(ff.rel)
-        if ff.unreadable:
-            corpus.unreadable.add(ff.rel)
-        probs = Problems(ff.rel, corpus.problems)
-        for item in ff.found:
-            if not isinstance(item, FactId):
-                corpus.problems.append(item)
-                continue
-            key = id_key(item.text)
-            if key in seen:
-                probs.add(
-                    item.line,
-                    "id",
-                    f"duplicate fact id {item.text!r} (also at {seen[key]})",
-                    item.text,
-                )
-                continue
-            seen[key] = f"{ff.rel}:{item.entry_line}"
-            if item.fact is not None:
-                corpus.facts.append(item.fact)
-        corpus.ignores += ff.ignores
+        join_file(corpus, ff, seen)
+
+
+def join_file(corpus: Corpus, ff: FactFile, seen: dict[str, str]) -> None:
+    """One file into the corpus; ``seen``: the id key of every fact joined before it → where it
+    is (the incremental loader gives one that also knows the files it did not read again)."""
+    corpus.files.append(ff.rel)
+    if ff.unreadable:
+        corpus.unreadable.add(ff.rel)
+    probs = Problems(ff.rel, corpus.problems)
+    for item in ff.found:
+        if not isinstance(item, FactId):
+            corpus.problems.append(item)
+            continue
+        key = id_key(item.text)
+        if key in seen:
+            probs.add(
+                item.line,
+                "id",
+                f"duplicate fact id {item.text!r} (also at {seen[key]})",
+                item.text,
+            )
+            continue
+        seen[key] = f"{ff.rel}:{item.entry_line}"
+        if item.fact is not None:
+            corpus.facts.append(item.fact)
+    corpus.ignores += ff.ignores

@@ -201,10 +201,23 @@ def check_relation_qualifiers(
     """A ``parts`` qualifier that no fact of its metric carries, while a close one does, is a
     typo (``segmnet`` for ``segment``): said at the line of ``parts``. One that is merely unused
     yet (a registry written before its facts) instantiates nothing and is not a problem."""
-    probs = Problems("facts/metrics.yaml", problems)
+    relation_qualifier_problems(metrics, used_qualifiers(facts), problems)
+
+
+def used_qualifiers(facts: Iterable[Fact]) -> dict[str, set[str]]:
+    """Each metric's qualifier keys, as its facts use them."""
     used: dict[str, set[str]] = {}
     for f in facts:
         used.setdefault(f.metric, set()).update(k for k, _ in f.qualifiers)
+    return used
+
+
+def relation_qualifier_problems(
+    metrics: dict[str, Metric], used: dict[str, set[str]], problems: list[Result]
+) -> None:
+    """:func:`check_relation_qualifiers` from the qualifier keys facts use (the incremental
+    cache keeps them without reading every fact)."""
+    probs = Problems("facts/metrics.yaml", problems)
     for metric in metrics.values():
         for q in metric.parts:
             known = sorted(used.get(metric.key, ()))

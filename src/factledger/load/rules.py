@@ -389,10 +389,13 @@ def derived_rules(
     *,
     entities: Collection[str] | None = None,
     metrics: Collection[str] | None = None,
+    ids: Collection[str] | None = None,
 ) -> tuple[list[Rule], list[Result]]:
-    """An implicit ``{id} ~ formula`` rule for every derived fact with a formula."""
+    """An implicit ``{id} ~ formula`` rule for every derived fact with a formula. ``ids``: the
+    fact ids a formula may name (default: those of ``facts``)."""
     facts = list(facts)
-    ids = {f.id for f in facts}
+    if ids is None:
+        ids = {f.id for f in facts}
     rules: list[Rule] = []
     problems: list[Result] = []
     for fact in facts:
