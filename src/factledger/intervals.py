@@ -37,6 +37,7 @@ as ``revenue * share / 100`` — the way curators write formulas.
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from fractions import Fraction
@@ -94,7 +95,22 @@ def with_unit(iv: Interval, unit: str) -> Interval:
 
 
 def _exact(x: float | Fraction) -> End:
-    return x if isinstance(x, float) and math.isinf(x) else Fraction(x)
+    if isinstance(x, float):
+        return x if math.isinf(x) else _fraction_of(x)
+    return Fraction(x)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fraction_of(x: float) -> Fraction:
+    """A finite float's exact value. Cached: the same values recur across a corpus's rules, and
+    building a Fraction is most of an interval operation's cost."""
+    return Fraction(x)
+
+
+def _is(f: float, value: Fraction) -> bool:
+    """Whether the finite float ``f`` is exactly ``value`` (both sides in lowest terms, so the
+    pairs compare without building a Fraction)."""
+    return f.as_integer_ratio() == (value.numerator, value.denominator)
 
 
 def _ends(a: Interval) -> tuple[tuple[End, bool], tuple[End, bool]]:
@@ -119,9 +135,9 @@ def _round(value: End, *, down: bool, open_: bool) -> tuple[float, bool]:
         if not down and f < 0:
             return -_MAX, False
         return f, True
-    exact_f = Fraction(f)
-    if exact_f == value:
+    if _is(f, value):
         return f, open_
+    exact_f = _fraction_of(f)
     if down and exact_f > value:
         f = math.nextafter(f, -INF)
     elif not down and exact_f < value:
@@ -133,7 +149,7 @@ def _make(lo: End, lo_open: bool, hi: End, hi_open: bool, unit: str) -> Interval
     lo_f, lo_o = _round(lo, down=True, open_=lo_open)
     hi_f, hi_o = _round(hi, down=False, open_=hi_open)
     inexact = any(
-        not isinstance(end, float) and (math.isinf(f) or Fraction(f) != end)
+        not isinstance(end, float) and (math.isinf(f) or not _is(f, end))
         for end, f in ((lo, lo_f), (hi, hi_f))
     )
     exact = (lo, lo_open, hi, hi_open) if inexact else None
