@@ -127,6 +127,27 @@ def test_a_count_below_the_listed_members_is_violated(corpus: Path) -> None:
     assert claims(corpus)["claim:releases"].verdict == "violated"
 
 
+def test_a_count_counts_the_series_members_however_they_are_recorded(corpus: Path) -> None:
+    """A release recorded under a registered member entity (kling-2.2, member_of kling) is one of
+    the series' releases; the same member recorded as kling with model=kling-2.2 is not two."""
+    path = corpus / "facts" / "entities.yaml"
+    path.write_text(path.read_text("utf-8") + "  - {key: kling-2.2, names: [可靈2.2], kind: model,"
+                    " member_of: kling}\n", "utf-8")  # fmt: skip
+    seed = corpus / "seeds" / "claims.md"
+    seed.write_text(seed.read_text("utf-8") + "可靈2.2於6月發佈。\n", "utf-8")
+    facts = corpus / "facts" / "claims.yaml"
+    one = fact("r22", "kling-2.2", "release_date", "2025-06", "6月", "可靈2.2於6月發佈。")
+    facts.write_text(facts.read_text("utf-8") + one, "utf-8")
+    got = claims(corpus)["claim:releases"]
+    assert got.verdict == "holds" and "the corpus lists 3" in got.message
+    assert "kling-2.2: 6月" in got.message and "r22" in got.fact_ids
+    twice = fact("r22b", "kling", "release_date", "2025-06", "6月", "可靈2.2於6月發佈。",
+                 "    qualifiers: {model: kling-2.2}\n")  # fmt: skip
+    facts.write_text(facts.read_text("utf-8") + twice, "utf-8")
+    got = claims(corpus)["claim:releases"]
+    assert got.verdict == "holds" and "the corpus lists 3" in got.message
+
+
 def test_claim_words_are_mentions_that_coverage_counts() -> None:
     words = [m.text for m in find_mentions("快手Q3日活4.16億,創歷史新高,遠高於行業平均的60%")]
     assert words == ["Q3", "4.16", "創歷史新高", "高於", "60"]

@@ -13,7 +13,8 @@ contradict:
   facts at the claim's period whose qualifiers name that ranking — 第二名; and no other entry of
   the ranking may claim the same place at that period (``unverifiable`` when neither applies);
 * ``count: N`` with ``of:``: the number of distinct members the corpus lists as facts of metric
-  ``of`` for the same entity, up to the claim's period — 迭代了4次.
+  ``of`` for the same entity and its registered members (``member_of``), up to the claim's
+  period — 迭代了4次.
 
 Comparisons and records are evaluated as generated rules by the rule engine, so both readings
 apply (a claim true only at a stretch is ``strained``). Each result has the stable id
@@ -50,8 +51,17 @@ from factledger.checks.rules import evaluate, facts_for
 from factledger.checks.rules import inputs as rule_inputs
 from factledger.checks.rules.evaluation import VERDICT_ORDER, FactIndex
 from factledger.expression import ExprError, parse_assertion
+from factledger.load.relations import ancestors, member_view
 from factledger.load.rules import Rule
-from factledger.model import PASSING_VERDICTS, Fact, Interval, Result, fingerprint, input_problem
+from factledger.model import (
+    PASSING_VERDICTS,
+    Entity,
+    Fact,
+    Interval,
+    Result,
+    fingerprint,
+    input_problem,
+)
 
 # unverifiable is information (nothing to check against); strained a warning, like a rule's
 SEVERITY = {"strained": "warning", "unverifiable": "info"}
@@ -262,14 +272,22 @@ def _rank(fact: Fact, rankings: Rankings) -> Result:
     )  # fmt: skip
 
 
-def _count(fact: Fact, index: FactIndex) -> Result:
+def _members_of(entity: str, entities: dict[str, Entity]) -> list[str]:
+    """The entity and the registered members of its series (``member_of``, transitively)."""
+    members = (k for k, e in entities.items() if e.member_of and entity in ancestors(entities, k))
+    return [entity, *sorted(members)]
+
+
+def _count(fact: Fact, index: FactIndex, entities: dict[str, Entity]) -> Result:
     claim = fact.claim
     assert claim is not None and claim.n is not None and claim.of is not None
-    members = {
-        f.qualifiers: f
-        for f in index.series(fact.entity, claim.of)
-        if f.period.end <= fact.period.end and f.kind != "hypothetical"
-    }
+    # one member per entry, however the corpus records it: a release of kling with the qualifier
+    # model=kling-2.0-master and a release of the entity kling-2.0-master are the same member
+    members: dict[tuple, Fact] = {}
+    for entity in _members_of(fact.entity, entities):
+        for f in index.series(entity, claim.of):
+            if f.period.end <= fact.period.end and f.kind != "hypothetical":
+                members[member_view(f.entity, f.qualifiers, entities)] = f
     listed = len(members)
     if claim.n == listed:
         verdict = "holds"
@@ -277,9 +295,14 @@ def _count(fact: Fact, index: FactIndex) -> Result:
         verdict = "possible"  # the corpus need not list every member
     else:
         verdict = "violated"
-    names = "; ".join(
-        f"{fmt.qualifiers(q) or 'no qualifiers'}: {f.value}" for q, f in sorted(members.items())
-    )
+
+    def name(key: tuple) -> str:
+        who, quals = key
+        if who == fact.entity:
+            return fmt.qualifiers(quals) or "no qualifiers"
+        return f"{who} {fmt.qualifiers(quals)}" if quals else who
+
+    names = "; ".join(f"{name(k)}: {f.value}" for k, f in sorted(members.items()))
     return _result(
         fact, verdict,
         f"{claim.n} of {claim.of} for {fact.entity} up to {fmt.period_label(fact.period)}; the "
@@ -291,7 +314,11 @@ def _count(fact: Fact, index: FactIndex) -> Result:
 
 
 def _claim_result(
-    fact: Fact, index: FactIndex, rankings: Rankings, touched: set[str] | None
+    fact: Fact,
+    index: FactIndex,
+    rankings: Rankings,
+    touched: set[str] | None,
+    entities: dict[str, Entity] | None = None,
 ) -> Result:
     kind = fact.claim.kind  # type: ignore[union-attr]
     try:
@@ -304,7 +331,7 @@ def _claim_result(
             if touched is not None and r.verdict != "unverifiable":
                 touched |= set(r.fact_ids)  # its own place (第二名) and the figures it meets
             return r
-        return _count(fact, index)
+        return _count(fact, index, entities or {})
     except ExprError as exc:
         return input_problem(fact.file, fact.line_of("claim"), "claim", f"cannot be checked: {exc}",
                              key=fact.id, fact_ids=(fact.id,))  # fmt: skip
@@ -313,7 +340,7 @@ def _claim_result(
 # --- incremental: one unit per claim fact ------------------------------------------------------
 
 
-def inputs(fact: Fact) -> frozenset[str]:
+def inputs(fact: Fact, entities: dict[str, Entity] | None = None) -> frozenset[str]:
     """What a claim's result can depend on besides the claim fact itself: a comparison's and a
     record's references (their entity-metric pairs, facts named by id), a count's listed
     members (the pair of ``of``), a rank's figures (every fact of ``by``) and rival claims (the
@@ -335,7 +362,9 @@ def inputs(fact: Fact) -> frozenset[str]:
         if claim.by:
             out.add(metric_key(claim.by))
         return frozenset(out)
-    return frozenset({pair_key(fact.entity, claim.of or "")})
+    # a count: the series' facts of ``of`` and its registered members' (a registry edit re-runs
+    # every unit, so the members may be read from the registry here)
+    return frozenset(pair_key(e, claim.of or "") for e in _members_of(fact.entity, entities or {}))
 
 
 def _index_facts(ctx: CheckContext, claims: list[Fact]) -> tuple[list[Fact], list[Fact]]:
@@ -343,7 +372,7 @@ def _index_facts(ctx: CheckContext, claims: list[Fact]) -> tuple[list[Fact], lis
     rankings (the ``by`` metrics' facts and the rankings' claims)."""
     wanted: set[str] = set()
     for f in claims:
-        wanted |= inputs(f)
+        wanted |= inputs(f, ctx.corpus.entities)
     wanted |= {fact_key(f.id) for f in claims}
     lookup = ctx.lookup
     ranked = sorted({k for k in wanted if k.startswith(("metric:", "ranking:"))})
@@ -369,12 +398,14 @@ def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
             return []
         facts, ranking = _index_facts(ctx, claims)
         index, rankings = FactIndex(facts, dimensions), Rankings(ranking)
+    entities = {k: e for k, e in ctx.corpus.entities.items() if e.member_of}
     units = []
     for fact in claims:
         touched = ctx.touched_set()
-        r = _claim_result(fact, index, rankings, touched)
+        r = _claim_result(fact, index, rankings, touched, entities)
         units.append(Unit(
-            fact_key(fact.id), [r], depends=inputs(fact), touched=ctx.unit_touched(touched),
+            fact_key(fact.id), [r], depends=inputs(fact, entities),
+            touched=ctx.unit_touched(touched),
             info=r.verdict, order=fact_order(fact),
         ))  # fmt: skip
     return units
