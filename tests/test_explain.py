@@ -84,6 +84,9 @@ def test_a_result_id_shows_the_finding_and_the_facts_it_names(bundled: Path, cap
     assert "  bh-kling-usage-share-poe-2.0-master — facts/bohu-kling-two-faces.yaml:464" in lines
     assert any("'20.9%' (bohu-kling-two-faces)" in x for x in lines)
     assert any(x.startswith("      「根據全球大模型整合應用平台Poe") for x in lines)
+    # the rank claim beside it names the model as the member the registry declares
+    code, out, _ = explain(bundled, "bh-kling-usage-rank-poe-2.0-master", capsys)
+    assert code == 0 and "20.9% (kling-2.0-master)" in out and "超過30% (kling)" in out
     # a result id that is close to a real one gets a hint, on stderr
     code, out, err = explain(bundled, rid[:-6], capsys)
     assert (code, out) == (2, "") and f"did you mean {rid}" in err

@@ -213,7 +213,7 @@ def _combined(facts: list[Fact], reading: str) -> Interval:
     return iv  # type: ignore[return-value]
 
 
-def _rank(fact: Fact, rankings: Rankings) -> Result:
+def _rank(fact: Fact, rankings: Rankings, entities: dict[str, Entity] | None = None) -> Result:
     """The place against the ranking's figures (``by``) where the corpus holds them, and against
     the places other entries claim in the same ranking: two entries in one place contradict."""
     claim = fact.claim
@@ -262,7 +262,11 @@ def _rank(fact: Fact, rankings: Rankings) -> Result:
     if verdict in ("holds", "possible") and judge(*rank_range("typical")) == "violated":
         verdict = "strained"
     others = sorted(entries, key=lambda k: -_combined(entries[k], "sound").hi)
-    listing = "; ".join(f"{', '.join(f.value for f in entries[k])} ({k[0]})" for k in others)
+
+    def who(key: tuple) -> str:  # a model recorded as a qualifier is named as the member
+        return member_view(key[0], key[1], entities or {})[0]
+
+    listing = "; ".join(f"{', '.join(f.value for f in entries[k])} ({who(k)})" for k in others)
     place = f"{lo}" if lo == hi else f"between {lo} and {hi}"
     involved = [f.id for k in entries for f in entries[k]]
     return _result(
@@ -327,7 +331,7 @@ def _claim_result(
         if kind in ("record_high", "record_low"):
             return _record(fact, index, touched)
         if kind == "rank":
-            r = _rank(fact, rankings)
+            r = _rank(fact, rankings, entities)
             if touched is not None and r.verdict != "unverifiable":
                 touched |= set(r.fact_ids)  # its own place (第二名) and the figures it meets
             return r
