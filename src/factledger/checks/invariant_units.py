@@ -50,20 +50,12 @@ from factledger.model import Entity, Fact, Metric, Result
 def metric_families(metrics: dict[str, Metric]) -> dict[str, str]:
     """Each metric's family: the metrics the registry's relations connect, named by the first
     of them (a metric no relation names is a family of its own)."""
-    parent = {k: k for k in metrics}
-
-    def root(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for k, m in metrics.items():
-        for other in (m.subset_of, m.part_of, m.growth_of, m.change_of, *(m.ratio_of or ())):
-            if other in parent:
-                a, b = sorted((root(k), root(other)))
-                parent[b] = a
-    return {k: root(k) for k in metrics}
+    pairs = [
+        (k, other)
+        for k, m in metrics.items()
+        for other in (m.subset_of, m.part_of, m.growth_of, m.change_of, *(m.ratio_of or ()))
+    ]
+    return _union(pairs, metrics)
 
 
 def _pop_order(pop: tuple[str, str]) -> str:
