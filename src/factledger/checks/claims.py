@@ -278,7 +278,7 @@ def _rank(fact: Fact, rankings: Rankings, entities: dict[str, Entity] | None = N
 
 def _members_of(entity: str, entities: dict[str, Entity]) -> list[str]:
     """The entity and the registered members of its series (``member_of``, transitively)."""
-    members = (k for k, e in entities.items() if e.member_of and entity in ancestors(entities, k))
+    members = (k for k, e in entities.items() if entity in ancestors(entities, k, "member_of"))
     return [entity, *sorted(members)]
 
 
@@ -402,7 +402,8 @@ def run_units(ctx: CheckContext, keys: Sequence[str] | None) -> list[Unit]:
             return []
         facts, ranking = _index_facts(ctx, claims)
         index, rankings = FactIndex(facts, dimensions), Rankings(ranking)
-    entities = {k: e for k, e in ctx.corpus.entities.items() if e.member_of}
+    # the related entities, as the invariants take them (a model of a product of a company)
+    entities = {k: e for k, e in ctx.corpus.entities.items() if e.part_of or e.member_of}
     units = []
     for fact in claims:
         touched = ctx.touched_set()
