@@ -82,6 +82,9 @@ SINGLE_SOURCE_SHARE = 0.2  # groups stated by one source only
 COMPLETE_SHARE = 0.8  # sources with curation: complete (every mention covered)
 RULES_PER_FILE = 200
 YEAR = 2025
+# How far an injected figure lies from the one it must contradict: clear of written precision
+# whatever the first digit (a round 1億 reads as [0.5億, 1.5億), so 1.4x or 0.6x could still fit).
+ABOVE, BELOW = 1.7, 0.4
 # The kinds of injected discrepancy (ground_truth.json "kind"), the first six from before the
 # relations; the rest each break what one relation of METRICS_YAML states.
 INJECTED = (
@@ -702,7 +705,7 @@ class _Planner:
         for b in self._pick("subset-exceeded", per, self._blocks_with("paying", "users"),
                             lambda b: [b.groups["paying"], b.groups["users"]]):  # fmt: skip
             paying, users = b.groups["paying"], b.groups["users"]
-            paying.true = round(users.true * 1.7 / 1e4) * 1e4
+            paying.true = round(users.true * ABOVE / 1e4) * 1e4
             paying.no_over = users.no_over = True
             e = b.entity.key
             self._truth("subset-exceeded", f"invariant:subset_of:{e}.paying_users<={e}.users@"
@@ -712,7 +715,7 @@ class _Planner:
         for b in self._pick("part-above-whole", per, self._blocks_with("live", "rev3"),
                             lambda b: [b.groups["live"], b.groups["rev3"]]):  # fmt: skip
             live, whole = b.groups["live"], b.groups["rev3"]
-            live.true = round(whole.true * 1.7 / 1e6) * 1e6
+            live.true = round(whole.true * ABOVE / 1e6) * 1e6
             whole.no_over = True
             e = b.entity.key
             self._truth("part-above-whole", f"invariant:part_of:{e}.revenue[segment=live]<="
@@ -742,7 +745,7 @@ class _Planner:
         for b in self._pick("sub-period-above-period", per, self._blocks_with("dec", "rev4"),
                             lambda b: [b.groups["dec"], b.groups["rev4"]]):  # fmt: skip
             dec, q4 = b.groups["dec"], b.groups["rev4"]
-            dec.true = round(q4.true * 1.7 / 1e6) * 1e6
+            dec.true = round(q4.true * ABOVE / 1e6) * 1e6
             q4.no_over = True
             e = b.entity.key
             self._truth("sub-period-above-period", f"invariant:flow:{e}.revenue@{YEAR}-12<="
@@ -782,8 +785,7 @@ class _Planner:
         for b in self._pick("cumulative-shrinks", per, self._blocks_with("dl1", "dl2"),
                             lambda b: [b.groups["dl1"], b.groups["dl2"]]):  # fmt: skip
             first, later = b.groups["dl1"], b.groups["dl2"]
-            # below half: a round earlier figure (1億) reads as [0.5億, 1.5億) by its last digit
-            later.true = round(first.true * 0.4 / 1e4) * 1e4
+            later.true = round(first.true * BELOW / 1e4) * 1e4
             later.no_over = True
             e = b.entity.key
             self._truth("cumulative-shrinks", f"invariant:cumulative:{e}.downloads@{YEAR}-06<="
@@ -948,7 +950,7 @@ class _Planner:
         for b in self._pick("product-above-company", per, self._blocks_with("product", "rev3"),
                             lambda b: [b.groups["product"], b.groups["rev3"]]):  # fmt: skip
             product, whole = b.groups["product"], b.groups["rev3"]
-            product.true = round(whole.true * 1.7 / 1e6) * 1e6
+            product.true = round(whole.true * ABOVE / 1e6) * 1e6
             product.no_over = whole.no_over = True
             e = b.entity.key
             self._truth("product-above-company", f"invariant:entity_part_of:{product.entity.key}"
