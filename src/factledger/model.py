@@ -6,9 +6,11 @@ render them. Nothing here does I/O.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -496,6 +498,13 @@ def fingerprint(*parts: Any) -> str:
     """Short, stable hash of the values a result depends on."""
     blob = _FINGERPRINT_JSON.encode(parts)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'mau'?)`` for the closest of ``choices`` to a misspelt ``word``, or ""
+    when none is close: the tail of an input problem about an unknown name."""
+    hint = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 
 def input_problem(

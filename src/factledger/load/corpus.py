@@ -7,7 +7,6 @@ and one broken file never hides another. The fact schema is declared once, in ``
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +57,7 @@ from factledger.model import (
     Problems,
     Result,
     Source,
+    did_you_mean,
     input_problem,
 )
 from factledger.period import PeriodError
@@ -562,14 +562,12 @@ def _build_fact(
         ok = False
 
     if "entity" in vals and vals["entity"] not in corpus.entities:
-        hint = difflib.get_close_matches(str(vals["entity"]), corpus.entities, n=1)
-        more = f" (did you mean {hint[0]!r}?)" if hint else ""
+        more = did_you_mean(str(vals["entity"]), corpus.entities)
         probs.add(at("entity"), "entity", f"unknown entity {vals['entity']!r}{more}", fid)
         ok = False
     metric = corpus.metrics.get(str(vals.get("metric")))
     if "metric" in vals and metric is None:
-        hint = difflib.get_close_matches(str(vals["metric"]), corpus.metrics, n=1)
-        more = f" (did you mean {hint[0]!r}?)" if hint else ""
+        more = did_you_mean(str(vals["metric"]), corpus.metrics)
         probs.add(at("metric"), "metric", f"unknown metric {vals['metric']!r}{more}", fid)
         ok = False
     if "kind" in vals and vals["kind"] not in KINDS:

@@ -4,12 +4,11 @@ returns the value or None; ``load.corpus`` builds facts from them."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 
 from factledger.load import yamlnodes as yn
 from factledger.mentions import whole_mention_spans
-from factledger.model import CLAIM_KINDS, Claim, Metric, Period, Problems, Source
+from factledger.model import CLAIM_KINDS, Claim, Metric, Period, Problems, Source, did_you_mean
 from factledger.text import fold
 
 
@@ -17,8 +16,7 @@ def _check_fields(m: yn.Map, spec: dict[str, bool], probs: Problems, what: str, 
     ok = True
     for name in m.items:
         if name not in spec:
-            hint = difflib.get_close_matches(name, spec, n=1)
-            more = f" (did you mean {hint[0]!r}?)" if hint else ""
+            more = did_you_mean(name, spec)
             probs.add(m.key_lines[name], name, f"unknown field in {what}{more}", *ids)
             ok = False
     for name, required in spec.items():

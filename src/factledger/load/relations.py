@@ -33,6 +33,7 @@ from factledger.model import (
     Metric,
     Problems,
     Result,
+    did_you_mean,
 )
 
 
@@ -153,9 +154,7 @@ def check_relations(metrics: dict[str, Metric], probs: Problems) -> None:
                 continue
             other = metrics.get(target)
             if other is None:
-                hint = difflib.get_close_matches(target, metrics, n=1)
-                more = f" (did you mean {hint[0]!r}?)" if hint else ""
-                bad(metric, name, f"unknown metric {target!r}{more}")
+                bad(metric, name, f"unknown metric {target!r}{did_you_mean(target, metrics)}")
                 continue
             mine, theirs = _RELATION_DIMENSIONS.get(name, (None, None))
             if name in ("subset_of", "part_of") and other.dimension != metric.dimension:
@@ -270,9 +269,7 @@ def check_entity_relations(entities: dict[str, Entity], probs: Problems) -> None
             if target == entity.key:
                 bad(entity, name, f"{entity.key!r} cannot be {name.replace('_', ' ')} itself")
             elif target not in entities:
-                hint = difflib.get_close_matches(target, entities, n=1)
-                more = f" (did you mean {hint[0]!r}?)" if hint else ""
-                bad(entity, name, f"unknown entity {target!r}{more}")
+                bad(entity, name, f"unknown entity {target!r}{did_you_mean(target, entities)}")
             else:
                 edges.setdefault(entity.key, set()).add(target)
     while True:  # every cycle said once, by an entry on it

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from factledger.load.files import InputFileError, read_input
-from factledger.model import Result, input_problem
+from factledger.model import Result, did_you_mean, input_problem
 
 SETTINGS_FILE = "factledger.toml"
 MAX_SETTINGS_BYTES = 1024 * 1024
@@ -74,8 +74,7 @@ def load_settings(
             for key, value in table.items():
                 want = SECTIONS[section].get(key)
                 if want is None:
-                    hint = difflib.get_close_matches(key, SECTIONS[section], n=1)
-                    more = f" (did you mean {hint[0]!r}?)" if hint else ""
+                    more = did_you_mean(key, SECTIONS[section])
                     problem(f"unknown key in [{section}]{more}", f"{section}.{key}")
                 elif not isinstance(value, want) or isinstance(value, bool):
                     problem(f"expected {want.__name__}, got {value!r}", f"{section}.{key}")
