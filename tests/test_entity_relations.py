@@ -13,12 +13,10 @@ from factledger.load import Corpus, load_corpus
 from factledger.load.relations import ancestors
 from factledger.load.settings import Settings
 from factledger.model import Claim, Entity, Fact, Result
-from factledger.period import parse_period
-from factledger.quantity import parse_quantity
-from factledger.table import canonicalize
 
 from .conftest import write_mini
 from .test_invariants import METRICS, metric
+from .test_invariants import fact as invariant_fact
 
 METRICS_WITH_SHARE = {**METRICS, "usage_share": metric("usage_share", "share", "%")}
 METRICS_WITH_SHARE["usage_rank"] = metric("usage_rank", "rank", "rank")
@@ -34,27 +32,8 @@ ENTITIES = {
 }
 
 
-def fact(
-    fid: str,
-    value: str,
-    *,
-    entity: str = "kling",
-    metric: str = "revenue",
-    period: str = "2025Q1",
-    qualifiers: dict[str, str] | None = None,
-    source: str = "s1",
-    line: int = 10,
-) -> Fact:
-    p = parse_period(period)
-    written = Fact(
-        id=fid, source=source, entity=entity, metric=metric, period=p, value=value,
-        kind="actual", quote="…", stated=parse_period("2025-06"), file=f"facts/{source}.yaml",
-        line=line, qualifiers=tuple(sorted((qualifiers or {}).items())),
-        interval=parse_quantity(value, dimension=METRICS_WITH_SHARE[metric].dimension,
-                                year=p.start.year),
-    )  # fmt: skip
-    (canonical,), _ = canonicalize([written], METRICS_WITH_SHARE)
-    return canonical
+def fact(fid: str, value: str, **kw) -> Fact:
+    return invariant_fact(fid, value, metrics=METRICS_WITH_SHARE, **kw)
 
 
 def check(*facts: Fact, entities: dict[str, Entity] = ENTITIES) -> dict[str, Result]:

@@ -59,15 +59,16 @@ def fact(
     source: str = "s1",
     formula: str | None = None,
     line: int = 10,
+    metrics: dict[str, Metric] = METRICS,
 ) -> Fact:
     p = parse_period(period)
     written = Fact(
         id=fid, source=source, entity=entity, metric=metric, period=p, value=value, kind=kind,
         quote="…", stated=parse_period(stated), file=f"facts/{source}.yaml", line=line,
         qualifiers=tuple(sorted((qualifiers or {}).items())), formula=formula,
-        interval=parse_quantity(value, dimension=METRICS[metric].dimension, year=p.start.year),
+        interval=parse_quantity(value, dimension=metrics[metric].dimension, year=p.start.year),
     )  # fmt: skip
-    (canonical,), _ = canonicalize([written], METRICS)
+    (canonical,), _ = canonicalize([written], metrics)
     return canonical
 
 
